@@ -1,0 +1,2 @@
+/* placeholder: replaced by the daemon skeleton */
+int main(void) { return 0; }
