@@ -5,7 +5,7 @@
 void cur_init(struct cursor *c, const void *buf, size_t len)
 {
 	c->start = c->p = buf;
-	c->end = c->p + (buf ? len : 0);
+	c->end = buf ? c->p + len : c->p; /* no arithmetic on NULL */
 	c->err = false;
 }
 

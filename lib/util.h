@@ -10,8 +10,8 @@
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 
 /* RFC 1071 Internet checksum over buf (odd lengths padded with zero). The
- * result is in network byte order as it goes on the wire; verifying a block
- * that contains its own checksum yields 0. */
+ * result is a host-order value: store it big-endian (put_be16/wr_patch_be16).
+ * Verifying a block that contains its own checksum yields 0. */
 uint16_t inet_csum(const void *buf, size_t len);
 /* Incremental form: sum 16-bit words into acc, then fold with inet_csum_fold. */
 uint32_t inet_csum_add(uint32_t acc, const void *buf, size_t len);
