@@ -21,7 +21,7 @@ for b in "$DMVPND" "$DMVPNCTL"; do
 	fi
 done
 srcdir=${srcdir:-.}
-TESTDATA=${DMVPN_TESTDATA:-$srcdir/../shared/testdata}
+TESTDATA=${DMVPN_TESTDATA:-$srcdir/tests/testdata}
 have_py=false
 command -v python3 >/dev/null 2>&1 && have_py=true
 

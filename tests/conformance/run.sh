@@ -1,5 +1,5 @@
 #!/bin/bash
-# Conformance: decode every capture in shared/testdata/captures with our
+# Conformance: decode every capture in tests/testdata/captures with our
 # decoder and compare it with tshark field by field (compare.py), plus two
 # fixed checks:
 #   - pb_nhrp_1.pcap (deliberately malformed) is reported as
@@ -9,14 +9,14 @@
 #
 # Environment: DECODE (decoder command prefix; default ./dmvpnctl decode when
 # built, else tests/conformance/decode_tool), TSHARK (default tshark),
-# DMVPN_TESTDATA (default $top_srcdir/../shared/testdata).
+# DMVPN_TESTDATA (default $top_srcdir/tests/testdata).
 # Exit: 0 all agree, 1 a disagreement or a failed check, 77 tshark or
 # python3 missing (skip).
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
 top_srcdir=$(cd "$here/../.." && pwd)
-testdata=${DMVPN_TESTDATA:-$top_srcdir/../shared/testdata}
+testdata=${DMVPN_TESTDATA:-$top_srcdir/tests/testdata}
 captures=$testdata/captures
 TSHARK=${TSHARK:-tshark}
 

@@ -284,7 +284,7 @@ static void test_decode_file(void **state)
 	FILE *err = fopen("/dev/null", "w");
 
 	snprintf(path, sizeof(path), "%s/captures/tcpdump/nhrp-trace.pcap",
-	         dir ? dir : TOP_SRCDIR "/../shared/testdata");
+	         dir ? dir : TOP_SRCDIR "/tests/testdata");
 	assert_int_equal(decode_file(path, false, out, err), 0);
 	fclose(out);
 	assert_non_null(strstr(buf, "\n2 192.168.200.3 > 192.168.200.1 GRE key 1000 NHRP "

@@ -525,7 +525,7 @@ int main(void)
 	const char *env = getenv("DMVPN_TESTDATA");
 	char base[512], wdir[600], tdir[600], path[1024], line[1024];
 
-	snprintf(base, sizeof(base), "%s", env && *env ? env : TOP_SRCDIR "/../shared/testdata");
+	snprintf(base, sizeof(base), "%s", env && *env ? env : TOP_SRCDIR "/tests/testdata");
 	snprintf(wdir, sizeof(wdir), "%s/captures/wireshark-test", base);
 	snprintf(tdir, sizeof(tdir), "%s/captures/tcpdump", base);
 	snprintf(path, sizeof(path), "%s/ikev2_decryption_table", wdir);

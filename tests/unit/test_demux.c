@@ -27,7 +27,7 @@ struct walk {
 static const char *testdata(void)
 {
 	const char *e = getenv("DMVPN_TESTDATA");
-	return e && *e ? e : TOP_SRCDIR "/../shared/testdata";
+	return e && *e ? e : TOP_SRCDIR "/tests/testdata";
 }
 
 static void walk_open(struct walk *w, const char *rel)

@@ -41,7 +41,7 @@ struct capture {
 static const char *testdata_dir(void)
 {
 	const char *env = getenv("DMVPN_TESTDATA");
-	return env && *env ? env : TOP_SRCDIR "/../shared/testdata";
+	return env && *env ? env : TOP_SRCDIR "/tests/testdata";
 }
 
 /* Returns the IKE message inside one link-layer frame (UDP 500, or 4500

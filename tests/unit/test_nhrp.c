@@ -29,7 +29,7 @@ struct nhrp_frame {
 static const char *testdata(void)
 {
 	const char *e = getenv("DMVPN_TESTDATA");
-	return e && *e ? e : TOP_SRCDIR "/../shared/testdata";
+	return e && *e ? e : TOP_SRCDIR "/tests/testdata";
 }
 
 /* Extracts the NHRP payload of a frame; false when the frame has none. */
