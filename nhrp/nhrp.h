@@ -44,7 +44,9 @@ struct nhrp_route_info {
 struct nhrp_ops {
 	void *ctx;
 	/* Sends one NHRP packet (GRE protocol 0x2001, the interface's key) to
-	 * an NBMA address. Returns 0 or -errno. */
+	 * an NBMA address. Returns 0 or -errno. Must not call nhrp_input() on
+	 * the same engine synchronously (queue instead): such input is dropped
+	 * and counted as rx_reentrant. */
 	int (*send)(void *ctx, const struct ipaddr *nbma, const uint8_t *pkt, size_t len);
 	/* Route sink (doc/ARCHITECTURE.md seam 2): `dst` through the overlay
 	 * interface with next hop `via` (a peer's overlay address, onlink). */
@@ -57,7 +59,10 @@ struct nhrp_ops {
 	void (*neigh_update)(void *ctx, const struct ipaddr *proto, struct peer *p);
 };
 
-/* Counters of one engine (registered with lib/counters as "nhrp.<name>"). */
+/* Counters of one engine, registered with lib/counters by nhrp_if_new*() as
+ * module "nhrp.IFNAME" ("nhrp6.IFNAME" for the IPv6 overlay), so they show
+ * as "nhrp.dmvpn0.rx_packets"; unregistered by nhrp_if_free(). Every drop
+ * has its own counter. */
 #define NHRP_COUNTERS(X)                                                                       \
 	X(rx_packets) X(tx_packets) X(rx_malformed) X(rx_auth_fail) X(rx_bad_network)          \
 	X(rx_unexpected) X(reg_req_tx) X(reg_req_rx) X(reg_reply_tx) X(reg_reply_rx)            \
@@ -65,14 +70,30 @@ struct nhrp_ops {
 	X(res_reply_rx) X(traffic_ind_tx) X(traffic_ind_rx) X(traffic_ind_ratelimited)         \
 	X(purge_req_tx) X(purge_req_rx) X(purge_reply_tx) X(purge_reply_rx) X(error_ind_tx)      \
 	X(error_ind_rx) X(hop_count_exceeded) X(shortcut_installed) X(shortcut_expired)        \
-	X(cache_full)
+	X(cache_full) X(rx_unknown_ext) X(rx_loop) X(rx_no_route) X(rx_reentrant)              \
+	X(rx_wrong_af) X(rx_not_for_us) X(reg_timeout) X(reg_nak_rx) X(res_timeout)            \
+	X(res_nak_rx) X(res_nak_tx) X(tx_errors) X(error_ind_ratelimited) X(cache_expired)     \
+	X(routes_purged)
 #define NHRP_COUNTER_FIELD(n) uint64_t n;
 struct nhrp_counters {
 	NHRP_COUNTERS(NHRP_COUNTER_FIELD)
 };
 
+/* nhrp_if_new() is the IPv4 overlay engine (cfg->nhrp4, protocol 0x0800);
+ * nhrp_if_new_af() takes the overlay family, AF_INET or AF_INET6 (cfg->nhrp6,
+ * protocol 0x86DD); create one per family that has a network-id. The NBMA
+ * family follows cfg->tunnel_source (else the first NHS, else IPv4). The
+ * engine copies what it needs from cfg (it may be freed afterwards).
+ * Returns NULL when the family has no overlay address or on ENOMEM. */
 struct nhrp_if *nhrp_if_new(struct ovl_if *oif, const struct cfg_iface *cfg,
 			    const struct nhrp_ops *ops, double now);
+struct nhrp_if *nhrp_if_new_af(struct ovl_if *oif, const struct cfg_iface *cfg, int family,
+			       const struct nhrp_ops *ops, double now);
+/* Our NBMA address when cfg->tunnel_source names an interface (or it changes). */
+void nhrp_if_set_nbma(struct nhrp_if *nif, const struct ipaddr *nbma, double now);
+/* The NBMA address of the i-th configured NHS (order of cfg nhs[]) once the
+ * daemon has resolved its `nbma FQDN`; registration starts at once. */
+void nhrp_if_nhs_set_nbma(struct nhrp_if *nif, unsigned i, const struct ipaddr *nbma, double now);
 /* Clean shutdown: deregistration (holdtime 0) to every NHS, Purge Requests
  * to whoever holds our mappings, routes withdrawn. Then free. */
 void nhrp_if_shutdown(struct nhrp_if *nif, double now);
@@ -92,6 +113,10 @@ double nhrp_if_next_deadline(const struct nhrp_if *nif);
  * resolution has been started where that makes sense; ops->neigh_update
  * reports the answer later. */
 struct peer *nhrp_neigh_lookup(struct nhrp_if *nif, const struct ipaddr *addr, double now);
+
+/* Shortcut refresh: a shortcut whose peer's pkts_out (overlay/peer.h,
+ * kept by the data path) grew since the last check is resolved again at
+ * 2/3 of its holding time; an idle one expires at the end of it. */
 
 /* Hub: the IP packet ip[len] came in from peer `in` and is going out to
  * peer `out` (both on this interface). With `ip nhrp redirect`, sends a

@@ -61,7 +61,8 @@ struct peer {
 	/* keepalive round trip, < 0 when unknown (issue: fast failover) */
 	double keepalive_rtt_ms;
 	const char *ike_state; /* "none" | "connecting" | "established" */
-	struct peer *next;     /* table chaining */
+	struct peer *next;     /* table chaining (by oif, nbma) */
+	struct peer *next_idx; /* table chaining (by idx) */
 };
 
 const char *peer_state_name(enum peer_state s); /* "down", "connecting", "up" */
