@@ -21,6 +21,8 @@
 #include "dmvpnd.h"
 #include "lib/counters.h"
 #include "lib/log.h"
+#include "overlay/iface.h"
+#include "overlay/peer.h"
 
 enum { EXIT_USAGE = 2 };
 
@@ -285,6 +287,125 @@ static void signals_stop(struct dmvpnd *d)
 	ev_signal_stop(d->loop, &d->sig_int);
 }
 
+struct taken_ctx {
+	const struct peer *self;
+	const struct ipaddr *tun;
+	bool taken;
+};
+
+static void taken_one(struct peer *p, void *arg)
+{
+	struct taken_ctx *c = arg;
+
+	if (p != c->self && p->state != PEER_DOWN &&
+	    (ipaddr_eq(&p->tunnel4, c->tun) || ipaddr_eq(&p->tunnel6, c->tun)))
+		c->taken = true;
+}
+
+/* Is tun now bound to another live peer (the same spoke back at another
+ * NBMA)? Its routes are that peer's then. */
+static bool tunnel_taken(const struct peer *self, const struct ipaddr *tun)
+{
+	struct taken_ctx c = {.self = self, .tun = tun};
+
+	if (!ipaddr_is_set(tun))
+		return false;
+	peer_walk(self->oif, taken_one, &c);
+	return c.taken;
+}
+
+/* Peer listener: a "peer" event for `dmvpnctl monitor`, and the routes
+ * through a peer that went down withdrawn. */
+static void on_peer(struct peer *p, enum peer_state old, void *ctx)
+{
+	char buf[ADDR_STRLEN];
+
+	if (p->state == PEER_DOWN && p->oif) {
+		struct ovl_if *oif = p->oif;
+		if (!tunnel_taken(p, &p->tunnel4))
+			ovl_routes_del_via(&oif->routes, &p->tunnel4);
+		if (!tunnel_taken(p, &p->tunnel6))
+			ovl_routes_del_via(&oif->routes, &p->tunnel6);
+	}
+	if (!events_wanted())
+		return;
+	json_object *o = json_object_new_object();
+	if (p->oif)
+		json_object_object_add(o, "interface", json_object_new_string(p->oif->name));
+	json_object_object_add(o, "nbma",
+	                       json_object_new_string(ipaddr_fmt(&p->nbma, buf, sizeof(buf))));
+	if (ipaddr_is_set(&p->tunnel4))
+		json_object_object_add(
+		    o, "tunnel", json_object_new_string(ipaddr_fmt(&p->tunnel4, buf, sizeof(buf))));
+	else if (ipaddr_is_set(&p->tunnel6))
+		json_object_object_add(
+		    o, "tunnel", json_object_new_string(ipaddr_fmt(&p->tunnel6, buf, sizeof(buf))));
+	json_object_object_add(o, "type", json_object_new_string(peer_type_name(p->type)));
+	json_object_object_add(o, "from", json_object_new_string(peer_state_name(old)));
+	json_object_object_add(o, "state", json_object_new_string(peer_state_name(p->state)));
+	events_emit("peer", o);
+}
+
+#define OVERLAY_RETRY_S 10.0
+
+/* Creates every configured overlay interface that does not exist yet. One
+ * that cannot come up (its tunnel source missing, say) is retried every
+ * OVERLAY_RETRY_S; the daemon keeps serving the others and its socket. */
+static void overlay_create(struct dmvpnd *d)
+{
+	struct ovl_if **tail = &d->ifs;
+	bool missing = false;
+
+	while (*tail)
+		tail = &(*tail)->next;
+	for (size_t i = 0; d->cfg && i < d->cfg->n_ifaces; i++) {
+		const struct cfg_iface *ifc = &d->cfg->ifaces[i];
+		bool have = false;
+		for (struct ovl_if *o = d->ifs; o; o = o->next)
+			have |= strcmp(o->name, ifc->name) == 0;
+		if (have)
+			continue;
+		struct ovl_if *oif = ovl_if_new(d->loop, ifc);
+		if (!oif) {
+			log_warn("%s: not up; retrying in %.0f s", ifc->name, OVERLAY_RETRY_S);
+			missing = true;
+			continue;
+		}
+		*tail = oif;
+		tail = &oif->next;
+	}
+	if (missing) {
+		ev_timer_set(&d->retry, OVERLAY_RETRY_S, 0.0);
+		ev_timer_start(d->loop, &d->retry);
+	}
+}
+
+static void on_retry(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	overlay_create(w->data);
+}
+
+static int overlay_start(struct dmvpnd *d)
+{
+	peer_listener_add(on_peer, d);
+	ev_timer_init(&d->retry, on_retry, OVERLAY_RETRY_S, 0.0);
+	d->retry.data = d;
+	overlay_create(d);
+	return 0;
+}
+
+static void overlay_stop(struct dmvpnd *d)
+{
+	if (d->loop)
+		ev_timer_stop(d->loop, &d->retry);
+	while (d->ifs) {
+		struct ovl_if *oif = d->ifs;
+		d->ifs = oif->next;
+		ovl_if_shutdown(oif);
+	}
+	peer_listener_del(on_peer, d);
+}
+
 /* Everything between a loaded configuration and a running loop. */
 static int dmvpnd_start(struct dmvpnd *d)
 {
@@ -304,11 +425,14 @@ static int dmvpnd_start(struct dmvpnd *d)
 	if (!d->ctl)
 		return -1;
 	signals_start(d);
+	if (overlay_start(d) < 0)
+		return -1;
 	return 0;
 }
 
 static void dmvpnd_stop(struct dmvpnd *d)
 {
+	overlay_stop(d);
 	if (d->loop)
 		signals_stop(d);
 	ctl_server_free(d->ctl); /* removes the socket */

@@ -23,6 +23,7 @@
 
 struct config;
 struct ctl_server;
+struct ovl_if;
 
 struct dmvpnd_opts {
 	const char *config_path; /* -f, default DMVPN_CONFIG_DEFAULT */
@@ -55,6 +56,9 @@ struct dmvpnd {
 	ev_signal sig_hup, sig_term, sig_int;
 	double started_mono; /* mono_now() at start */
 	time_t started_wall;
+
+	struct ovl_if *ifs; /* overlay interfaces (overlay/iface.h), a list */
+	ev_timer retry;     /* creates interfaces that could not come up yet */
 
 	uint64_t ctr[DMVPND_CTR_MAX]; /* "daemon.*" */
 	uint64_t gauge[DMVPND_G_MAX]; /* "config.*" (gauges) */

@@ -2,6 +2,7 @@
 #include "cli/daemon_show.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -9,6 +10,9 @@
 #include "dmvpnd.h"
 #include "lib/counters.h"
 #include "lib/log.h"
+#include "nhrp/nhrp.h"
+#include "overlay/iface.h"
+#include "overlay/peer.h"
 
 static json_object *jaddr(const struct ipaddr *a)
 {
@@ -52,13 +56,74 @@ static long long seconds_since_start(const struct dmvpnd *d)
 	return s > 0 ? (long long)s : 0;
 }
 
-/* Configured NHSs are peers of type "nhs"; until NHRP registration exists
- * they are down since start. */
-static void add_nhs_peers(const struct dmvpnd *d, const struct cfg_nhrp_af *af, bool detail,
-                          json_object *peers)
+static json_object *jsecs(double s)
+{
+	return s < 0 ? NULL : json_object_new_int64((int64_t)s);
+}
+
+static json_object *jms(double ms)
+{
+	char buf[32];
+
+	if (ms < 0)
+		return NULL;
+	snprintf(buf, sizeof(buf), "%.3f", ms);
+	return json_object_new_double_s(strtod(buf, NULL), buf);
+}
+
+static const struct ovl_if *find_oif(const struct dmvpnd *d, const char *name)
+{
+	for (const struct ovl_if *o = d->ifs; o; o = o->next)
+		if (strcmp(o->name, name) == 0)
+			return o;
+	return NULL;
+}
+
+struct peer_walk_ctx {
+	json_object *peers;
+	bool detail;
+	double now;
+};
+
+static void add_peer(struct peer *p, void *arg)
+{
+	struct peer_walk_ctx *c = arg;
+	json_object *o = json_object_new_object();
+	const struct ipaddr *tun = ipaddr_is_set(&p->tunnel4) ? &p->tunnel4 : &p->tunnel6;
+	double up = c->now - p->state_since;
+
+	json_object_object_add(o, "nbma", jaddr(&p->nbma));
+	json_object_object_add(o, "tunnel", jaddr(tun));
+	json_object_object_add(o, "type", json_object_new_string(peer_type_name(p->type)));
+	json_object_object_add(o, "state", json_object_new_string(peer_state_name(p->state)));
+	json_object_object_add(o, "uptime_s", json_object_new_int64(up > 0 ? (int64_t)up : 0));
+	json_object_object_add(o, "ike", json_object_new_string(p->ike_state ? p->ike_state
+	                                                                       : "none"));
+	json_object_object_add(o, "keepalive_rtt_ms", jms(p->keepalive_rtt_ms));
+	if (c->detail) {
+		json_object *attrs = json_object_new_array();
+		if (ipaddr_is_set(&p->nbma_claimed) && !ipaddr_eq(&p->nbma_claimed, &p->nbma)) {
+			json_object_array_add(attrs, json_object_new_string("nat"));
+			json_object_object_add(o, "nbma_claimed", jaddr(&p->nbma_claimed));
+		}
+		if (ipaddr_is_set(&p->tunnel4) && ipaddr_is_set(&p->tunnel6))
+			json_object_object_add(o, "tunnel6", jaddr(&p->tunnel6));
+		json_object_object_add(o, "attributes", attrs);
+		json_object_object_add(o, "packets_in", json_object_new_uint64(p->pkts_in));
+		json_object_object_add(o, "packets_out", json_object_new_uint64(p->pkts_out));
+		json_object_object_add(o, "bytes_in", json_object_new_uint64(p->bytes_in));
+		json_object_object_add(o, "bytes_out", json_object_new_uint64(p->bytes_out));
+	}
+	json_object_array_add(c->peers, o);
+}
+
+static void add_nhs_peers(const struct dmvpnd *d, const struct ovl_if *oif,
+                          const struct cfg_nhrp_af *af, bool detail, json_object *peers)
 {
 	for (size_t i = 0; i < af->n_nhs; i++) {
 		const struct cfg_nhs *n = &af->nhs[i];
+		if (oif && ipaddr_is_set(&n->nbma) && peer_find(oif, &n->nbma))
+			continue;
 		json_object *p = json_object_new_object();
 		json_object_object_add(p, "nbma", nhs_nbma(n));
 		json_object_object_add(p, "tunnel", nhs_tunnel(n));
@@ -83,6 +148,7 @@ json_object *daemon_show_dmvpn(const struct dmvpnd *d, bool detail)
 
 	for (size_t i = 0; d->cfg && i < d->cfg->n_ifaces; i++) {
 		const struct cfg_iface *ifc = &d->cfg->ifaces[i];
+		const struct ovl_if *oif = find_oif(d, ifc->name);
 		json_object *o = json_object_new_object(), *peers = json_object_new_array();
 		json_object_object_add(o, "name", json_object_new_string(ifc->name));
 		json_object_object_add(o, "role",
@@ -101,8 +167,13 @@ json_object *daemon_show_dmvpn(const struct dmvpnd *d, bool detail)
 			    o, "mtu", ifc->mtu ? json_object_new_int((int)ifc->mtu) : NULL);
 			json_object_object_add(o, "protection", jstr(ifc->protection_profile));
 		}
-		add_nhs_peers(d, &ifc->nhrp4, detail, peers);
-		add_nhs_peers(d, &ifc->nhrp6, detail, peers);
+		if (oif) {
+			struct peer_walk_ctx c = {.peers = peers, .detail = detail, .now = mono_now()};
+			peer_walk(oif, add_peer, &c);
+		}
+		/* configured NHSs the peer table does not hold (yet): down */
+		add_nhs_peers(d, oif, &ifc->nhrp4, detail, peers);
+		add_nhs_peers(d, oif, &ifc->nhrp6, detail, peers);
 		json_object_object_add(o, "peers", peers);
 		json_object_array_add(ifs, o);
 	}
@@ -110,32 +181,160 @@ json_object *daemon_show_dmvpn(const struct dmvpnd *d, bool detail)
 	return res;
 }
 
+struct view_ctx {
+	const struct ovl_if *oif;
+	json_object *a;
+};
+
+static void add_nhs(const struct nhrp_nhs_view *v, void *arg)
+{
+	struct view_ctx *c = arg;
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "interface", json_object_new_string(c->oif->name));
+	json_object_object_add(o, "tunnel", ipaddr_is_set(&v->proto) ? jaddr(&v->proto)
+	                                                               : json_object_new_string(
+	                                                                     "dynamic"));
+	json_object_object_add(o, "nbma", jaddr(&v->nbma));
+	json_object_object_add(o, "priority", json_object_new_int((int)v->priority));
+	json_object_object_add(o, "state", json_object_new_string(v->state ? v->state : "down"));
+	json_object_object_add(o, "rtt_ms", jms(v->rtt_ms));
+	json_object_object_add(o, "last_registration_s", jsecs(v->last_reg_s));
+	json_object_array_add(c->a, o);
+}
+
+/* An interface without a running engine: its configured NHSs, down. */
+static void add_cfg_nhs(const struct cfg_iface *ifc, const struct cfg_nhrp_af *af, json_object *a)
+{
+	for (size_t k = 0; k < af->n_nhs; k++) {
+		const struct cfg_nhs *n = &af->nhs[k];
+		json_object *o = json_object_new_object();
+		json_object_object_add(o, "interface", json_object_new_string(ifc->name));
+		json_object_object_add(o, "tunnel", nhs_tunnel(n));
+		json_object_object_add(o, "nbma", nhs_nbma(n));
+		json_object_object_add(o, "priority", json_object_new_int((int)n->priority));
+		json_object_object_add(o, "state", json_object_new_string("down"));
+		json_object_object_add(o, "rtt_ms", NULL);
+		json_object_object_add(o, "last_registration_s", NULL);
+		json_object_array_add(a, o);
+	}
+}
+
 json_object *daemon_show_nhrp_nhs(const struct dmvpnd *d)
 {
 	json_object *res = json_object_new_object(), *a = json_object_new_array();
+	double now = mono_now();
 
 	for (size_t i = 0; d->cfg && i < d->cfg->n_ifaces; i++) {
 		const struct cfg_iface *ifc = &d->cfg->ifaces[i];
-		const struct cfg_nhrp_af *afs[2] = {&ifc->nhrp4, &ifc->nhrp6};
-		for (size_t f = 0; f < 2; f++) {
-			for (size_t k = 0; k < afs[f]->n_nhs; k++) {
-				const struct cfg_nhs *n = &afs[f]->nhs[k];
-				json_object *o = json_object_new_object();
-				json_object_object_add(o, "interface",
-				                       json_object_new_string(ifc->name));
-				json_object_object_add(o, "tunnel", nhs_tunnel(n));
-				json_object_object_add(o, "nbma", nhs_nbma(n));
-				json_object_object_add(o, "priority",
-				                       json_object_new_int((int)n->priority));
-				json_object_object_add(o, "state", json_object_new_string("down"));
-				json_object_object_add(o, "rtt_ms", NULL);
-				json_object_object_add(o, "last_registration_s", NULL);
-				json_object_array_add(a, o);
-			}
-		}
+		const struct ovl_if *oif = find_oif(d, ifc->name);
+		struct view_ctx c = {.oif = oif, .a = a};
+		if (oif && oif->nhrp4)
+			nhrp_nhs_walk(oif->nhrp4, now, add_nhs, &c);
+		else
+			add_cfg_nhs(ifc, &ifc->nhrp4, a);
+		if (oif && oif->nhrp6)
+			nhrp_nhs_walk(oif->nhrp6, now, add_nhs, &c);
+		else
+			add_cfg_nhs(ifc, &ifc->nhrp6, a);
 	}
 	json_object_object_add(res, "nhs", a);
 	return res;
+}
+
+static void add_cache(const struct nhrp_cache_view *v, void *arg)
+{
+	struct view_ctx *c = arg;
+	json_object *o = json_object_new_object(), *fl = json_object_new_array();
+
+	json_object_object_add(o, "interface", json_object_new_string(c->oif->name));
+	json_object_object_add(o, "protocol", jaddr(&v->proto.addr));
+	json_object_object_add(o, "prefix_len", json_object_new_int(v->proto.plen));
+	json_object_object_add(o, "nbma", jaddr(&v->nbma));
+	json_object_object_add(o, "type", json_object_new_string(v->type ? v->type : "?"));
+	json_object_object_add(o, "expires_s", jsecs(v->expires_s));
+	if (v->flags & NHRP_VIEW_F_UNIQUE)
+		json_object_array_add(fl, json_object_new_string("unique"));
+	if (v->flags & NHRP_VIEW_F_USED)
+		json_object_array_add(fl, json_object_new_string("used"));
+	if (v->flags & NHRP_VIEW_F_NAT)
+		json_object_array_add(fl, json_object_new_string("nat"));
+	if (v->flags & NHRP_VIEW_F_ROUTE)
+		json_object_array_add(fl, json_object_new_string("route"));
+	json_object_object_add(o, "flags", fl);
+	json_object_array_add(c->a, o);
+}
+
+json_object *daemon_show_nhrp_cache(const struct dmvpnd *d)
+{
+	json_object *res = json_object_new_object(), *a = json_object_new_array();
+	double now = mono_now();
+
+	for (const struct ovl_if *oif = d->ifs; oif; oif = oif->next) {
+		struct view_ctx c = {.oif = oif, .a = a};
+		if (oif->nhrp4)
+			nhrp_cache_walk(oif->nhrp4, now, add_cache, &c);
+		if (oif->nhrp6)
+			nhrp_cache_walk(oif->nhrp6, now, add_cache, &c);
+	}
+	json_object_object_add(res, "entries", a);
+	return res;
+}
+
+static void add_shortcut(const struct nhrp_shortcut_view *v, void *arg)
+{
+	struct view_ctx *c = arg;
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "interface", json_object_new_string(c->oif->name));
+	json_object_object_add(o, "prefix", jprefix(&v->prefix, true));
+	json_object_object_add(o, "via", jaddr(&v->via));
+	json_object_object_add(o, "nbma", jaddr(&v->nbma));
+	json_object_object_add(o, "expires_s", jsecs(v->expires_s));
+	json_object_object_add(o, "use_count", json_object_new_uint64(v->use_count));
+	json_object_array_add(c->a, o);
+}
+
+json_object *daemon_show_nhrp_shortcut(const struct dmvpnd *d)
+{
+	json_object *res = json_object_new_object(), *a = json_object_new_array();
+	double now = mono_now();
+
+	for (const struct ovl_if *oif = d->ifs; oif; oif = oif->next) {
+		struct view_ctx c = {.oif = oif, .a = a};
+		if (oif->nhrp4)
+			nhrp_shortcut_walk(oif->nhrp4, now, add_shortcut, &c);
+		if (oif->nhrp6)
+			nhrp_shortcut_walk(oif->nhrp6, now, add_shortcut, &c);
+	}
+	json_object_object_add(res, "shortcuts", a);
+	return res;
+}
+
+static void count_entry(const struct nhrp_cache_view *v, void *arg)
+{
+	if (v->type && (strcmp(v->type, "dynamic") == 0 || strcmp(v->type, "cached") == 0 ||
+	                strcmp(v->type, "incomplete") == 0 || strcmp(v->type, "negative") == 0))
+		(*(unsigned long *)arg)++;
+}
+
+/* `clear nhrp cache`: returns how many dynamic/shortcut entries went. */
+static unsigned long clear_nhrp_cache(struct dmvpnd *d)
+{
+	unsigned long n = 0;
+	double now = mono_now();
+
+	for (struct ovl_if *oif = d->ifs; oif; oif = oif->next) {
+		struct nhrp_if *nifs[2] = {oif->nhrp4, oif->nhrp6};
+		for (int i = 0; i < 2; i++) {
+			if (!nifs[i])
+				continue;
+			nhrp_cache_walk(nifs[i], now, count_entry, &n);
+			nhrp_cache_clear(nifs[i], now);
+		}
+		ovl_if_timer_update(oif);
+	}
+	return n;
 }
 
 static json_object *empty_list(const char *key)
@@ -146,14 +345,6 @@ static json_object *empty_list(const char *key)
 	return res;
 }
 
-json_object *daemon_show_nhrp_cache(const struct dmvpnd *d)
-{
-	return empty_list("entries");
-}
-json_object *daemon_show_nhrp_shortcut(const struct dmvpnd *d)
-{
-	return empty_list("shortcuts");
-}
 json_object *daemon_show_ikev2_sa(const struct dmvpnd *d)
 {
 	return empty_list("sas");
@@ -247,6 +438,7 @@ json_object *dmvpnd_ctl_dispatch(void *arg, const struct ctl_request *req)
 		dmvpnd_gauges_update(d);
 		return ctl_reply_ok(daemon_show_metrics());
 	case CTL_CMD_CLEAR_NHRP_CACHE:
+		return ctl_reply_ok(cleared(clear_nhrp_cache(d)));
 	case CTL_CMD_CLEAR_IKEV2_SA:
 		/* nothing dynamic exists yet */
 		return ctl_reply_ok(cleared(0));

@@ -637,6 +637,79 @@ int netlink_route_flush(struct netlink *nl, int ifindex, int family)
 	return n;
 }
 
+/* ---- route lookup ---- */
+
+struct route_get_arg {
+	struct netlink_route *out;
+	bool found;
+	bool done;
+};
+
+static int route_get_ack(struct nl_msg *msg, void *arg)
+{
+	((struct route_get_arg *)arg)->done = true;
+	return NL_STOP;
+}
+
+static int route_get_valid(struct nl_msg *msg, void *arg)
+{
+	struct route_get_arg *a = arg;
+	struct rtnl_route *rt = NULL;
+
+	if (rtnl_route_parse(nlmsg_hdr(msg), &rt) < 0 || !rt)
+		return NL_SKIP;
+	if (!a->found) {
+		route_from(a->out, rt);
+		a->found = true;
+	}
+	rtnl_route_put(rt);
+	return NL_OK;
+}
+
+int netlink_route_get(struct netlink *nl, const struct ipaddr *dst, struct netlink_route *out)
+{
+	struct rtmsg rtm = {.rtm_family = dst->family, .rtm_dst_len = (unsigned char)(dst->len * 8),
+	                    .rtm_flags = RTM_F_FIB_MATCH};
+	struct route_get_arg a = {.out = out};
+	struct nl_msg *msg;
+	struct nl_cb *cb, *sock_cb;
+	int err;
+
+	if (!family_ok(dst->family))
+		return -EINVAL;
+	msg = nlmsg_alloc_simple(RTM_GETROUTE, NLM_F_REQUEST);
+	if (!msg)
+		return -ENOMEM;
+	if (nlmsg_append(msg, &rtm, sizeof(rtm), NLMSG_ALIGNTO) < 0 ||
+	    nla_put(msg, RTA_DST, dst->len, dst->b) < 0) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	nl_reset(nl);
+	err = nl_send_auto(nl->sk, msg);
+	nlmsg_free(msg);
+	if (err < 0)
+		return nl_result(nl, err, "route get");
+	sock_cb = nl_socket_get_cb(nl->sk);
+	cb = sock_cb ? nl_cb_clone(sock_cb) : NULL;
+	if (sock_cb)
+		nl_cb_put(sock_cb);
+	if (!cb)
+		return -ENOMEM;
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, route_get_valid, &a);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, route_get_ack, &a);
+	/* until the acknowledgement (or an error): none may be left queued */
+	do
+		err = nl_recvmsgs(nl->sk, cb);
+	while (err >= 0 && !a.done && nl->kerr == 0);
+	nl_cb_put(cb);
+	if (nl->kerr < 0)
+		return nl_result(nl, -NLE_FAILURE, "route get");
+	if (err < 0)
+		return nl_result(nl, err, "route get");
+	return a.found ? 0 : -ENETUNREACH;
+}
+
 /* ---- neighbours ---- */
 
 static struct rtnl_neigh *neigh_build(int ifindex, const struct ipaddr *ip)

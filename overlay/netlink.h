@@ -113,6 +113,12 @@ int netlink_route_flush(struct netlink *nl, int ifindex, int family);
 int netlink_route_list(struct netlink *nl, int ifindex, int family, uint8_t protocol,
                        struct netlink_route *out, size_t cap);
 
+/* Which route would the kernel use for dst (`ip route get fibmatch`)? On
+ * success out gets that route (its prefix, table, protocol and next hops:
+ * gateway and device). -ENETUNREACH / -EHOSTUNREACH (or another -errno)
+ * when there is none. (Added for the data path's nhrp_ops.route_lookup.) */
+int netlink_route_get(struct netlink *nl, const struct ipaddr *dst, struct netlink_route *out);
+
 /* ---- neighbours ---- */
 /* Installs a permanent neighbour entry ip -> mac on ifindex (replacing any
  * entry for ip): the kernel then sends to mac without asking ARP/ND. */
