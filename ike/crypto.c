@@ -858,3 +858,16 @@ int ike_random(void *buf, size_t len)
 {
 	return len <= INT_MAX && RAND_bytes(buf, (int)len) == 1 ? 0 : -1;
 }
+
+int ike_sha1(const struct ike_chunk *data, size_t n, uint8_t out[20])
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	unsigned int olen = 0;
+	int ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha1(), NULL) == 1;
+
+	for (size_t i = 0; ok && i < n; i++)
+		ok = EVP_DigestUpdate(ctx, data[i].p, data[i].len) == 1;
+	ok = ok && EVP_DigestFinal_ex(ctx, out, &olen) == 1 && olen == 20;
+	EVP_MD_CTX_free(ctx);
+	return ok ? 0 : -1;
+}

@@ -263,4 +263,8 @@ int ike_dh_shared(struct ike_dh *dh, const uint8_t *peer, size_t peerlen, uint8_
 /* Cryptographically strong random bytes (IVs, nonces, SPIs). 0 or -1. */
 int ike_random(void *buf, size_t len);
 
+/* Plain SHA-1 over the concatenated chunks (NAT_DETECTION_*_IP, RFC 7296
+ * §2.23). 0 or -1. */
+int ike_sha1(const struct ike_chunk *data, size_t n, uint8_t out[20]);
+
 #endif
