@@ -1,5 +1,5 @@
 /* dmvpnctl: sends one request to dmvpnd's control socket and prints the
- * reply (raw JSON with --json, tables otherwise); `decode` runs locally.
+ * reply (its data as JSON with --json, tables otherwise); `decode` runs locally.
  * Exit: 0 success, 1 command failed, 2 usage error, 3 daemon not reachable.
  */
 #define _GNU_SOURCE /* asprintf */
@@ -44,7 +44,7 @@ static void usage(FILE *out)
 	             "  -N, --name NAME      talk to the instance started with -N NAME\n"
 	             "  -s, --socket PATH    control socket (default " CTL_RUNDIR
 	             "/[NAME/]" CTL_SOCK_NAME ")\n"
-	             "  -j, --json           print the daemon's JSON reply as is\n"
+	             "  -j, --json           print the reply as JSON (the document SPEC.md describes)\n"
 	             "commands:\n");
 	for (size_t i = 0; i < n; i++) {
 		const char *arg = t[i].opt == CTL_OPT_DETAIL ? " [detail]"
@@ -301,9 +301,9 @@ static int run_request(const struct opts *o, const struct ctl_request *req, cons
 		return EXIT_FAILED;
 	}
 	if (o->json) {
-		fputs(reply, stdout);
-		if (len && reply[len - 1] != '\n')
-			fputc('\n', stdout);
+		/* The document SPEC promises: the reply's data, not the control
+		 * protocol's envelope (status travels in the exit code). */
+		puts(json_object_to_json_string_ext(r.data, JSON_C_TO_STRING_PLAIN));
 	} else if (r.status == 0) {
 		show_render(req, r.data, stdout);
 	}

@@ -70,8 +70,9 @@ struct nhrp_ops {
 	X(res_reply_rx) X(traffic_ind_tx) X(traffic_ind_rx) X(traffic_ind_ratelimited)         \
 	X(purge_req_tx) X(purge_req_rx) X(purge_reply_tx) X(purge_reply_rx) X(error_ind_tx)      \
 	X(error_ind_rx) X(hop_count_exceeded) X(shortcut_installed) X(shortcut_expired)        \
-	X(cache_full) X(rx_unknown_ext) X(rx_loop) X(rx_no_route) X(rx_reentrant)              \
-	X(rx_wrong_af) X(rx_not_for_us) X(reg_timeout) X(reg_nak_rx) X(res_timeout)            \
+	X(host_route_installed) X(cache_full) X(rx_unknown_ext) X(rx_loop) X(rx_no_route)       \
+	X(rx_reentrant) X(rx_wrong_af) X(rx_not_for_us) X(reg_timeout) X(reg_nak_rx)           \
+	X(res_timeout)                                                                          \
 	X(res_nak_rx) X(res_nak_tx) X(tx_errors) X(error_ind_ratelimited) X(cache_expired)     \
 	X(routes_purged)
 #define NHRP_COUNTER_FIELD(n) uint64_t n;

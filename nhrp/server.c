@@ -114,6 +114,14 @@ void nhrp_server_recv_reg(struct nhrp_if *nif, const struct ipaddr *src, double 
 	peer_set_state(c->peer, PEER_UP, "registered");
 	if (nif->ops.neigh_update)
 		nif->ops.neigh_update(nif->ops.ctx, &c->via, c->peer);
+	/* The host route to the spoke's tunnel address: the hub's own address
+	 * is a /32 (/128), so without it the kernel has no way to the spoke.
+	 * Withdrawn with the entry (expiry, deregistration, purge, peer down). */
+	if (!c->route && nif->ops.route_add &&
+	    nif->ops.route_add(nif->ops.ctx, &c->proto, &c->via) == 0) {
+		c->route = true;
+		nif->ctr.host_route_installed++;
+	}
 	reg_reply(nif, src, NHRP_CIE_SUCCESS, hold, nat);
 }
 

@@ -186,27 +186,27 @@ expect_in "$out" "198.18.0.2" "show dmvpn lists the second NHS"
 expect_in "$out" "Interface dmvpn1, role hub, 0 peers" "show dmvpn: dmvpn1 (redirect) is a hub"
 expect_rc 0 "show dmvpn detail" ctl show dmvpn detail
 expect_rc 0 "show dmvpn --json" ctl show dmvpn --json
-json_check "$out" "d['status']==0 and [i['role'] for i in d['data']['interfaces']]==['spoke','hub']" \
+json_check "$out" "[i['role'] for i in d['interfaces']]==['spoke','hub']" \
 	"show dmvpn --json: roles"
-json_check "$out" "[(p['nbma'],p['tunnel'],p['type'],p['state'],p['ike']) for p in d['data']['interfaces'][0]['peers']]==[('198.18.0.1','10.0.0.1','nhs','down','none'),('198.18.0.2','10.0.0.2','nhs','down','none')]" \
+json_check "$out" "[(p['nbma'],p['tunnel'],p['type'],p['state'],p['ike']) for p in d['interfaces'][0]['peers']]==[('198.18.0.1','10.0.0.1','nhs','down','none'),('198.18.0.2','10.0.0.2','nhs','down','none')]" \
 	"show dmvpn --json: NHS peers"
-json_check "$out" "all(set(p)>={'nbma','tunnel','type','state','uptime_s','ike','keepalive_rtt_ms'} for i in d['data']['interfaces'] for p in i['peers'])" \
+json_check "$out" "all(set(p)>={'nbma','tunnel','type','state','uptime_s','ike','keepalive_rtt_ms'} for i in d['interfaces'] for p in i['peers'])" \
 	"show dmvpn --json: every SPEC field present"
 
 expect_rc 0 "show nhrp nhs" ctl show nhrp nhs
 expect_in "$out" "dmvpn0     10.0.0.1  198.18.0.1  1         down" "show nhrp nhs table row"
 expect_rc 0 "show nhrp nhs --json" ctl show nhrp nhs --json
-json_check "$out" "[(n['interface'],n['tunnel'],n['nbma'],n['priority'],n['state']) for n in d['data']['nhs']]==[('dmvpn0','10.0.0.1','198.18.0.1',1,'down'),('dmvpn0','10.0.0.2','198.18.0.2',2,'down')] and 'rtt_ms' in d['data']['nhs'][0]" \
+json_check "$out" "[(n['interface'],n['tunnel'],n['nbma'],n['priority'],n['state']) for n in d['nhs']]==[('dmvpn0','10.0.0.1','198.18.0.1',1,'down'),('dmvpn0','10.0.0.2','198.18.0.2',2,'down')] and 'rtt_ms' in d['nhs'][0]" \
 	"show nhrp nhs --json"
 for c in "nhrp cache:entries" "nhrp shortcut:shortcuts" "ikev2 sa:sas"; do
 	expect_rc 0 "show ${c%%:*} --json" ctl show ${c%%:*} --json
-	json_check "$out" "d['data']['${c#*:}']==[]" "show ${c%%:*} --json: empty '${c#*:}' list"
+	json_check "$out" "d['${c#*:}']==[]" "show ${c%%:*} --json: empty '${c#*:}' list"
 done
 expect_rc 0 "clear nhrp cache" ctl clear nhrp cache
 expect_rc 0 "clear ikev2 sa PEER" ctl clear ikev2 sa 198.18.0.1
 
 expect_rc 0 "show counters --json" ctl show counters --json
-json_check "$out" "d['data']['counters']['ctl.requests']>=5 and 'daemon.reloads' in d['data']['counters']" \
+json_check "$out" "d['counters']['ctl.requests']>=5 and 'daemon.reloads' in d['counters']" \
 	"show counters --json has ctl and daemon counters"
 expect_rc 0 "metrics" ctl metrics
 expect_in "$out" "# TYPE dmvpn_ctl_requests_total counter" "metrics: TYPE line"
@@ -231,7 +231,7 @@ expect_rc 1 "reload of a broken file fails" ctl reload
 expect_in "$err" "keeping the running configuration" "the failure says the old configuration stays"
 expect_in "$err" "$T/d.conf:" "the failure lists FILE:LINE errors"
 expect_rc 0 "the daemon still answers after a failed reload" ctl show dmvpn --json
-json_check "$out" "len(d['data']['interfaces'])==2" "the running configuration is unchanged"
+json_check "$out" "len(d['interfaces'])==2" "the running configuration is unchanged"
 sleep 0.2
 kill "$MONPID" 2>/dev/null
 wait "$MONPID" 2>/dev/null

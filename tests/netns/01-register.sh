@@ -16,10 +16,12 @@ done
 jq_true hub1 '[.interfaces[] | select(.role == "hub") | .peers[] | select(.type == "dynamic")] | length == 3' show dmvpn ||
 	fail "hub1: not exactly 3 dynamic peers"
 jq_true spoke1 'any(.interfaces[]; .role == "spoke")' show dmvpn || fail "spoke1: role is not spoke"
-# SPEC ("Routes"): every live peer's overlay address gets a host route. Not
-# part of this scenario's pass criteria (issue 3); reported when missing.
+# SPEC ("Routes"): every live peer's overlay address gets a host route on the
+# hub (its own address is a /32), so the hub reaches each spoke's tunnel address.
 for s in 1 2 3; do
 	r=$(ip -n "${DMVPN_LAB_PREFIX}hub1" route show "10.0.0.$((10 + s))/32" proto 77)
-	[ -n "$r" ] || log "note: hub1 has no proto 77 host route for peer 10.0.0.$((10 + s))"
+	[ -n "$r" ] || fail "hub1 has no proto 77 host route for peer 10.0.0.$((10 + s))"
+	lab exec hub1 ping -c 2 -i 0.2 -W 2 "10.0.0.$((10 + s))" >/dev/null ||
+		fail "hub1 cannot ping spoke tunnel address 10.0.0.$((10 + s))"
 done
 pass

@@ -29,6 +29,10 @@ static void test_registration(void **state)
 	const struct mock_neigh *ng = mock_neigh_find(hub, "10.0.0.12");
 	assert_non_null(ng);
 	assert_true(ipaddr_eq(&ng->nbma, &s2->nbma));
+	/* and installed host routes to both spokes' tunnel addresses */
+	assert_non_null(mock_route_find(hub, "10.0.0.11/32"));
+	assert_non_null(mock_route_find(hub, "10.0.0.12/32"));
+	assert_int_equal(C(hub)->host_route_installed, 2);
 	/* the spoke has its NHS in the cache */
 	assert_int_equal(cache_count(s1, "nhs", "10.0.0.1/32", NULL), 1);
 	assert_int_equal(C(s1)->reg_req_tx, 1);
@@ -80,6 +84,8 @@ static void test_expiry_on_hub(void **state)
 	const struct mock_neigh *ng = mock_neigh_find(hub, "10.0.0.12");
 	assert_non_null(ng);
 	assert_false(ipaddr_is_set(&ng->nbma)); /* the data path forgot it */
+	assert_null(mock_route_find(hub, "10.0.0.12/32")); /* and its host route */
+	assert_non_null(mock_route_find(hub, "10.0.0.11/32"));
 	assert_null(peer_find((struct ovl_if *)&hub->ovl, &s2->nbma));
 	check_clean();
 }
