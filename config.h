@@ -82,6 +82,18 @@ struct cfg_match {
 	int line;
 };
 
+/* `authorize TYPE VALUE tunnel-address PREFIX` / `authorize fqdn|email domain
+ * SUFFIX tunnel-address PREFIX`: with tunnel protection, which IKE identity
+ * may register which overlay addresses (hub). */
+struct cfg_authz {
+	enum cfg_id_type type;
+	bool domain;          /* value is a domain suffix */
+	char *value;
+	struct ipaddr addr;   /* CFG_ID_ADDRESS */
+	struct prefix prefix; /* tunnel-address, normalized */
+	int line;
+};
+
 enum cfg_auth { CFG_AUTH_NONE = 0, CFG_AUTH_PSK, CFG_AUTH_CERT };
 enum cfg_dpd_mode { CFG_DPD_PERIODIC = 0, CFG_DPD_ON_DEMAND };
 enum cfg_natt { CFG_NATT_AUTO = 0, CFG_NATT_FORCE, CFG_NATT_OFF };
@@ -93,6 +105,8 @@ struct cfg_profile {
 	struct cfg_identity local, remote;
 	struct cfg_match *matches;
 	size_t n_matches;
+	struct cfg_authz *authz;
+	size_t n_authz;
 
 	enum cfg_auth auth;
 	int auth_line;
@@ -244,6 +258,11 @@ int cfg_suite_parse(struct cfg_suite *s, const char *text, bool esp, char *err, 
 const char *cfg_xform_name(const struct cfg_xform *x);
 
 const char *cfg_id_type_name(enum cfg_id_type t);
+/* Does the profile let the IKE identity (type, printable value as the IKE
+ * engine formats it) hold the overlay address addr? True when the profile
+ * has no `authorize` line at all. Pure. */
+bool cfg_profile_authorizes(const struct cfg_profile *p, enum cfg_id_type type, const char *id,
+                            const struct ipaddr *addr);
 const char *cfg_natt_name(enum cfg_natt n);
 const char *cfg_dpd_mode_name(enum cfg_dpd_mode m);
 

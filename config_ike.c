@@ -192,6 +192,60 @@ static void cmd_match(struct cfg_parser *p, void *obj, char **argv, int argc, in
 	*slot = m;
 }
 
+/* authorize TYPE VALUE tunnel-address PREFIX
+ * authorize fqdn|email domain SUFFIX tunnel-address PREFIX */
+static void cmd_authorize(struct cfg_parser *p, void *obj, char **argv, int argc, int aux)
+{
+	struct cfg_profile *prof = obj;
+	struct cfg_authz a;
+	int type, k;
+
+	memset(&a, 0, sizeof(a));
+	a.line = p->line;
+	if ((type = id_type_parse(argv[0])) < 0) {
+		cfg_error(p, p->line, "authorize: type must be address, fqdn, email, key-id or dn, "
+		                      "not '%s'", cfg_q(p, argv[0]));
+		return;
+	}
+	a.type = (enum cfg_id_type)type;
+	if (argc == 5 && !strcmp(argv[1], "domain") &&
+	    (type == CFG_ID_FQDN || type == CFG_ID_EMAIL)) {
+		if (!cfg_valid_fqdn(argv[2])) {
+			cfg_error(p, p->line, "authorize %s domain must be a domain name, not '%s'",
+			          argv[0], cfg_q(p, argv[2]));
+			return;
+		}
+		a.domain = true;
+		k = 2;
+	} else if (argc == 4) {
+		if (!id_value_ok(p, "authorize", a.type, argv[1], &a.addr))
+			return;
+		k = 1;
+	} else {
+		cfg_error(p, p->line, "usage: authorize TYPE VALUE tunnel-address PREFIX | authorize "
+		                      "fqdn|email domain SUFFIX tunnel-address PREFIX");
+		return;
+	}
+	if (strcmp(argv[k + 1], "tunnel-address") != 0) {
+		cfg_error(p, p->line, "authorize: expected 'tunnel-address', not '%s'",
+		          cfg_q(p, argv[k + 1]));
+		return;
+	}
+	if (prefix_parse(&a.prefix, argv[k + 2]) != 0) {
+		cfg_error(p, p->line, "authorize: tunnel-address must be an address or prefix, not '%s'",
+		          cfg_q(p, argv[k + 2]));
+		return;
+	}
+	prefix_normalize(&a.prefix);
+	a.value = cfg_strdup(p, argv[k]);
+	struct cfg_authz *slot = cfg_append(p, (void **)&prof->authz, &prof->n_authz, sizeof(a));
+	if (!slot) {
+		free(a.value);
+		return;
+	}
+	*slot = a;
+}
+
 /* authentication psk SECRET | authentication certificate FILE key FILE ca FILE */
 static void cmd_auth(struct cfg_parser *p, void *obj, char **argv, int argc, int aux)
 {
@@ -379,6 +433,8 @@ static const struct cfg_cmd profile_cmds[] = {
     {"identity remote", 2, 2, true, cmd_identity, 1, "address|fqdn|email|key-id|dn VALUE"},
     {"match identity remote", 1, 3, false, cmd_match, 0,
      "any|TYPE VALUE|fqdn domain SUFFIX|email domain SUFFIX|address PREFIX"},
+    {"authorize", 4, 5, false, cmd_authorize, 0,
+     "TYPE VALUE tunnel-address PREFIX | fqdn|email domain SUFFIX tunnel-address PREFIX"},
     {"authentication", 1, 7, true, cmd_auth, 0, "psk SECRET | certificate FILE key FILE ca FILE"},
     {"proposal", 1, -1, false, cmd_proposal, 0, "SUITE [SUITE...]"},
     {"esp-proposal", 1, -1, false, cmd_proposal, 1, "SUITE [SUITE...]"},

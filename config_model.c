@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "lib/log.h"
 #include "lib/util.h"
@@ -73,6 +74,9 @@ void cfg_profile_clear(struct cfg_profile *prof)
 	for (size_t i = 0; i < prof->n_matches; i++)
 		free(prof->matches[i].value);
 	free(prof->matches);
+	for (size_t i = 0; i < prof->n_authz; i++)
+		free(prof->authz[i].value);
+	free(prof->authz);
 	if (prof->psk) {
 		secure_zero(prof->psk, prof->psk_len);
 		free(prof->psk);
@@ -174,6 +178,12 @@ static void write_profile(FILE *out, const struct cfg_profile *p, bool show)
 			put_word(out, m->value);
 		}
 		fputc('\n', out);
+	}
+	for (size_t i = 0; i < p->n_authz; i++) {
+		const struct cfg_authz *a = &p->authz[i];
+		fprintf(out, " authorize %s %s", cfg_id_type_name(a->type), a->domain ? "domain " : "");
+		put_word(out, a->value);
+		fprintf(out, " tunnel-address %s\n", prefix_fmt(&a->prefix, buf, sizeof(buf)));
 	}
 	if (p->auth == CFG_AUTH_PSK) {
 		fputs(" authentication psk ", out);
@@ -309,4 +319,49 @@ int config_write(const struct config *cfg, FILE *out, bool show_secrets)
 		fputc('\n', out);
 	}
 	return ferror(out) ? -1 : 0;
+}
+
+/* Case-insensitive: does id end in "." + suffix (or equal it)? For email,
+ * the part after '@' is compared. */
+static bool domain_match(enum cfg_id_type type, const char *id, const char *suffix)
+{
+	size_t il, sl = strlen(suffix);
+
+	if (type == CFG_ID_EMAIL) {
+		const char *at = strrchr(id, '@');
+		if (!at)
+			return false;
+		id = at + 1;
+	}
+	il = strlen(id);
+	if (il < sl || strcasecmp(id + il - sl, suffix) != 0)
+		return false;
+	return il == sl || id[il - sl - 1] == '.' || (type == CFG_ID_EMAIL && il == sl);
+}
+
+bool cfg_profile_authorizes(const struct cfg_profile *p, enum cfg_id_type type, const char *id,
+                            const struct ipaddr *addr)
+{
+	if (!p || !p->n_authz)
+		return true;
+	if (!id || !*id)
+		return false;
+	for (size_t i = 0; i < p->n_authz; i++) {
+		const struct cfg_authz *a = &p->authz[i];
+		bool who;
+		if (a->type != type || !prefix_contains(&a->prefix, addr))
+			continue;
+		if (a->domain)
+			who = domain_match(type, id, a->value);
+		else if (type == CFG_ID_ADDRESS) {
+			struct ipaddr x;
+			who = ipaddr_parse(&x, id) == 0 && ipaddr_eq(&x, &a->addr);
+		} else if (type == CFG_ID_FQDN || type == CFG_ID_EMAIL)
+			who = strcasecmp(id, a->value) == 0;
+		else
+			who = strcmp(id, a->value) == 0;
+		if (who)
+			return true;
+	}
+	return false;
 }

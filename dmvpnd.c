@@ -22,6 +22,7 @@
 #include "lib/counters.h"
 #include "lib/log.h"
 #include "overlay/iface.h"
+#include "overlay/ipsec.h"
 #include "overlay/peer.h"
 
 enum { EXIT_USAGE = 2 };
@@ -348,6 +349,23 @@ static void on_peer(struct peer *p, enum peer_state old, void *ctx)
 
 #define OVERLAY_RETRY_S 10.0
 
+/* `tunnel protection`: the IPsec module (made with the first protected
+ * interface; it keeps its own copy of the configuration, whose profiles the
+ * IKE SAs point to) takes over the interface's GRE. 1, or <= 0 on error. */
+static int protect(struct dmvpnd *d, struct ovl_if *oif)
+{
+	if (!d->ipsec) {
+		int nerr = 0;
+		struct config *cfg = config_load(d->opts.config_path, stderr, &nerr);
+		if (!cfg)
+			return -1;
+		d->ipsec = ipsec_new(d->loop, cfg);
+		if (!d->ipsec)
+			return -1;
+	}
+	return ipsec_attach(d->ipsec, oif);
+}
+
 /* Creates every configured overlay interface that does not exist yet. One
  * that cannot come up (its tunnel source missing, say) is retried every
  * OVERLAY_RETRY_S; the daemon keeps serving the others and its socket. */
@@ -366,6 +384,10 @@ static void overlay_create(struct dmvpnd *d)
 		if (have)
 			continue;
 		struct ovl_if *oif = ovl_if_new(d->loop, ifc);
+		if (oif && ifc->protection_profile && protect(d, oif) <= 0) {
+			ovl_if_shutdown(oif); /* never cleartext in its place */
+			oif = NULL;
+		}
 		if (!oif) {
 			log_warn("%s: not up; retrying in %.0f s", ifc->name, OVERLAY_RETRY_S);
 			missing = true;
@@ -403,6 +425,8 @@ static void overlay_stop(struct dmvpnd *d)
 		d->ifs = oif->next;
 		ovl_if_shutdown(oif);
 	}
+	ipsec_free(d->ipsec); /* after the interfaces: their purges went through it */
+	d->ipsec = NULL;
 	peer_listener_del(on_peer, d);
 }
 

@@ -24,6 +24,7 @@
 struct config;
 struct ctl_server;
 struct ovl_if;
+struct ipsec;
 
 struct dmvpnd_opts {
 	const char *config_path; /* -f, default DMVPN_CONFIG_DEFAULT */
@@ -58,6 +59,7 @@ struct dmvpnd {
 	time_t started_wall;
 
 	struct ovl_if *ifs; /* overlay interfaces (overlay/iface.h), a list */
+	struct ipsec *ipsec; /* tunnel protection (overlay/ipsec.h), NULL if none */
 	ev_timer retry;     /* creates interfaces that could not come up yet */
 
 	uint64_t ctr[DMVPND_CTR_MAX]; /* "daemon.*" */

@@ -145,9 +145,23 @@ static bool matches_eq(const struct cfg_profile *a, const struct cfg_profile *b)
 	return true;
 }
 
+static bool authz_eq(const struct cfg_profile *a, const struct cfg_profile *b)
+{
+	if (a->n_authz != b->n_authz)
+		return false;
+	for (size_t i = 0; i < a->n_authz; i++) {
+		const struct cfg_authz *x = &a->authz[i], *y = &b->authz[i];
+		if (x->type != y->type || x->domain != y->domain || !str_eq(x->value, y->value) ||
+		    !prefix_eq(&x->prefix, &y->prefix))
+			return false;
+	}
+	return true;
+}
+
 static void diff_profile(struct difflist *d, const struct cfg_profile *a,
                          const struct cfg_profile *b)
 {
+	diff_add(d, !authz_eq(a, b), "authorize");
 	bool psk_differs =
 	    a->psk_len != b->psk_len ||
 	    (a->psk && b->psk ? ct_memcmp(a->psk, b->psk, a->psk_len) != 0 : a->psk != b->psk);

@@ -35,6 +35,7 @@ static const struct ctl_cmd_def ctl_cmds[] = {
     {CTL_CMD_SHOW_NHRP_NHS, "show nhrp nhs", CTL_OPT_NONE, "configured NHS and their state"},
     {CTL_CMD_SHOW_NHRP_SHORTCUT, "show nhrp shortcut", CTL_OPT_NONE, "shortcut routes"},
     {CTL_CMD_SHOW_IKEV2_SA, "show ikev2 sa", CTL_OPT_NONE, "IKE and CHILD SAs"},
+    {CTL_CMD_SHOW_IPSEC_SA, "show ipsec sa", CTL_OPT_NONE, "ESP SAs and their traffic"},
     {CTL_CMD_SHOW_COUNTERS, "show counters", CTL_OPT_NONE, "all counters"},
     {CTL_CMD_CLEAR_NHRP_CACHE, "clear nhrp cache", CTL_OPT_NONE, "flush dynamic NHRP entries"},
     {CTL_CMD_CLEAR_IKEV2_SA, "clear ikev2 sa", CTL_OPT_PEER, "delete IKE SAs (of one peer)"},

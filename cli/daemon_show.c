@@ -1,5 +1,6 @@
 /* Daemon-side JSON for every control request (shapes: SPEC.md, CONTROL.md). */
 #include "cli/daemon_show.h"
+#include "cli/show_ike.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "lib/log.h"
 #include "nhrp/nhrp.h"
 #include "overlay/iface.h"
+#include "overlay/ipsec.h"
 #include "overlay/peer.h"
 
 static json_object *jaddr(const struct ipaddr *a)
@@ -337,17 +339,9 @@ static unsigned long clear_nhrp_cache(struct dmvpnd *d)
 	return n;
 }
 
-static json_object *empty_list(const char *key)
-{
-	json_object *res = json_object_new_object();
-
-	json_object_object_add(res, key, json_object_new_array());
-	return res;
-}
-
 json_object *daemon_show_ikev2_sa(const struct dmvpnd *d)
 {
-	return empty_list("sas");
+	return show_ike_sas(d->ipsec);
 }
 
 static int add_counter(const char *module, const char *name, enum counter_kind kind, uint64_t value,
@@ -431,6 +425,8 @@ json_object *dmvpnd_ctl_dispatch(void *arg, const struct ctl_request *req)
 		return ctl_reply_ok(daemon_show_nhrp_shortcut(d));
 	case CTL_CMD_SHOW_IKEV2_SA:
 		return ctl_reply_ok(daemon_show_ikev2_sa(d));
+	case CTL_CMD_SHOW_IPSEC_SA:
+		return ctl_reply_ok(show_ipsec_sas(d->ipsec));
 	case CTL_CMD_SHOW_COUNTERS:
 		dmvpnd_gauges_update(d);
 		return ctl_reply_ok(daemon_show_counters());
@@ -440,8 +436,9 @@ json_object *dmvpnd_ctl_dispatch(void *arg, const struct ctl_request *req)
 	case CTL_CMD_CLEAR_NHRP_CACHE:
 		return ctl_reply_ok(cleared(clear_nhrp_cache(d)));
 	case CTL_CMD_CLEAR_IKEV2_SA:
-		/* nothing dynamic exists yet */
-		return ctl_reply_ok(cleared(0));
+		return ctl_reply_ok(cleared(d->ipsec ? ipsec_clear(d->ipsec, req->has_peer ? &req->peer
+		                                                                          : NULL)
+		                                     : 0));
 	case CTL_CMD_RELOAD:
 		log_notice("reload requested over the control socket");
 		if (dmvpnd_reload(d, &data, err, sizeof(err)) < 0)

@@ -295,7 +295,7 @@ static void show_ikev2_sa(json_object *data, FILE *out)
 {
 	json_object *a = jarr(data, "sas");
 	size_t n = a ? json_object_array_length(a) : 0;
-	char b[6][CELL_MAX];
+	char b[7][CELL_MAX];
 
 	if (!n) {
 		fprintf(out, "no IKE SAs\n");
@@ -312,9 +312,9 @@ static void show_ikev2_sa(json_object *data, FILE *out)
 		fprintf(out, "  SPIs %s/%s", jtxt(sa, "ispi", b[0], CELL_MAX),
 		        jtxt(sa, "rspi", b[1], CELL_MAX));
 		if (json_object_object_get_ex(sa, "dpd", &dpd))
-			fprintf(out, "  DPD every %ss, %s misses",
+			fprintf(out, "  DPD every %ss, %s misses (%s)",
 			        jtxt(dpd, "interval_s", b[2], CELL_MAX),
-			        jtxt(dpd, "misses", b[3], CELL_MAX));
+			        jtxt(dpd, "misses", b[3], CELL_MAX), jtxt(dpd, "state", b[4], CELL_MAX));
 		fputc('\n', out);
 		for (size_t k = 0; k < nc; k++) {
 			json_object *c = json_object_array_get_idx(ch, k);
@@ -324,7 +324,7 @@ static void show_ikev2_sa(json_object *data, FILE *out)
 			        jtxt(c, "bytes_in", b[3], CELL_MAX),
 			        jtxt(c, "packets_in", b[4], CELL_MAX),
 			        jtxt(c, "bytes_out", b[5], CELL_MAX),
-			        jtxt(c, "packets_out", b[0], CELL_MAX));
+			        jtxt(c, "packets_out", b[6], CELL_MAX));
 		}
 	}
 }
@@ -357,6 +357,27 @@ static void show_lines(json_object *data, const char *key, const char *empty, FI
 		fprintf(out, "  %s\n", json_object_get_string(json_object_array_get_idx(a, i)));
 }
 
+static void show_ipsec_sa(json_object *data, FILE *out)
+{
+	json_object *a = jarr(data, "sas");
+	size_t n = a ? json_object_array_length(a) : 0;
+	char b[7][CELL_MAX];
+
+	if (!n) {
+		fprintf(out, "no ESP SAs\n");
+		return;
+	}
+	fprintf(out, "%-8s %-3s %-16s %6s %12s %14s %8s\n", "SPI", "DIR", "PEER", "CHILD", "PACKETS",
+	        "BYTES", "ERRORS");
+	for (size_t i = 0; i < n; i++) {
+		json_object *sa = json_object_array_get_idx(a, i);
+		fprintf(out, "%-8s %-3s %-16s %6s %12s %14s %8s\n", jtxt(sa, "spi", b[0], CELL_MAX),
+		        jtxt(sa, "direction", b[1], CELL_MAX), jtxt(sa, "remote", b[2], CELL_MAX),
+		        jtxt(sa, "child", b[3], CELL_MAX), jtxt(sa, "packets", b[4], CELL_MAX),
+		        jtxt(sa, "bytes", b[5], CELL_MAX), jtxt(sa, "errors", b[6], CELL_MAX));
+	}
+}
+
 int show_render(const struct ctl_request *req, json_object *data, FILE *out)
 {
 	char b[2][CELL_MAX];
@@ -376,6 +397,9 @@ int show_render(const struct ctl_request *req, json_object *data, FILE *out)
 		break;
 	case CTL_CMD_SHOW_IKEV2_SA:
 		show_ikev2_sa(data, out);
+		break;
+	case CTL_CMD_SHOW_IPSEC_SA:
+		show_ipsec_sa(data, out);
 		break;
 	case CTL_CMD_SHOW_COUNTERS:
 		show_counters(data, out);

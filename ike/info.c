@@ -96,15 +96,7 @@ void ike_info_process_request(struct ikesa *sa, const struct ike_msg *in, double
 		if (d.protocol != IKE_PROTO_ESP)
 			continue;
 		for (unsigned i = 0; i < d.nspi; i++) {
-			uint32_t spi = ike_delete_spi(&d, i);
-			uint32_t ours = 0;
-			if (sa->child_up && spi == sa->child.spi_out) {
-				ours = sa->child.spi_in;
-				ike_child_remove(sa, "deleted by the peer");
-			} else if (sa->old_up && spi == sa->old_child.spi_out) {
-				ours = sa->old_child.spi_in;
-				ike_child_remove_old(sa, "rekeyed: old SA deleted by the peer");
-			}
+			uint32_t ours = ike_child_delete_rx(sa, ike_delete_spi(&d, i));
 			if (ours) {
 				uint8_t s[4] = {(uint8_t)(ours >> 24), (uint8_t)(ours >> 16),
 				                (uint8_t)(ours >> 8), (uint8_t)ours};
@@ -157,4 +149,39 @@ void ike_info_process_response(struct ikesa *sa, enum ike_task task, const struc
 	ike_sa_schedule_dpd(sa, now);
 	if (sa->pending_delete)
 		ike_info_send_delete(sa, now);
+}
+
+void ike_sa_dpd_get(const struct ikesa *sa, double now, struct ike_sa_dpd_view *v)
+{
+	const struct cfg_profile *p = sa->prof;
+
+	memset(v, 0, sizeof(*v));
+	v->next_probe_s = -1;
+	v->idle_s = now - sa->last_rx;
+	if (!p || !p->has_dpd)
+		return;
+	v->enabled = true;
+	v->periodic = p->dpd_mode == CFG_DPD_PERIODIC;
+	v->interval = p->dpd_interval;
+	v->retry_interval = p->dpd_retry_interval;
+	v->retries = p->dpd_retries;
+	if (sa->task == IKE_TASK_DPD)
+		v->misses = sa->req_tries + 1;
+	if (isfinite(sa->dpd_next))
+		v->next_probe_s = fmax(0.0, sa->dpd_next - now);
+}
+
+double ike_sa_age(const struct ikesa *sa, double now)
+{
+	return now - sa->created;
+}
+
+double ike_sa_established_for(const struct ikesa *sa, double now)
+{
+	return sa->established_at > 0 ? now - sa->established_at : -1.0;
+}
+
+double ike_sa_rekey_in(const struct ikesa *sa, double now)
+{
+	return isfinite(sa->child_rekey_at) ? fmax(0.0, sa->child_rekey_at - now) : -1.0;
 }

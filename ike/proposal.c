@@ -28,8 +28,8 @@ static bool suite_has_type(const struct cfg_suite *s, uint8_t type)
 }
 
 /* Converts one cfg suite to a proposal (num, protocol, SPI). */
-static void suite_to_prop(const struct cfg_suite *s, bool esp, uint8_t num, const uint8_t *spi,
-                          uint8_t spi_size, struct ike_proposal *p)
+static void suite_to_prop(const struct cfg_suite *s, bool esp, bool pfs, uint8_t num,
+                          const uint8_t *spi, uint8_t spi_size, struct ike_proposal *p)
 {
 	memset(p, 0, sizeof(*p));
 	p->num = num;
@@ -42,7 +42,7 @@ static void suite_to_prop(const struct cfg_suite *s, bool esp, uint8_t num, cons
 	for (uint8_t type = 1; type < NTYPES; type++)
 		for (size_t i = 0; i < s->n && p->ntrans < IKE_PROP_MAX_TRANSFORMS; i++) {
 			const struct cfg_xform *x = &s->x[i];
-			if (x->type != type || (esp && type == CFG_XFORM_DH))
+			if (x->type != type || (esp && !pfs && type == CFG_XFORM_DH))
 				continue;
 			struct ike_transform *t = &p->t[p->ntrans++];
 			t->type = type;
@@ -57,8 +57,8 @@ static void suite_to_prop(const struct cfg_suite *s, bool esp, uint8_t num, cons
 		p->t[p->ntrans++] = (struct ike_transform){.type = IKE_TRANS_ESN, .id = IKE_ESN_NO};
 }
 
-int ike_prop_build(struct ike_builder *b, const struct cfg_profile *prof, bool esp,
-                   const uint8_t *spi, uint8_t spi_size)
+static int build(struct ike_builder *b, const struct cfg_profile *prof, bool esp, bool pfs,
+                 const uint8_t *spi, uint8_t spi_size)
 {
 	static struct ike_sa sa; /* large; the engine is single-threaded */
 	const struct cfg_suite *suites = esp ? prof->esp_suites : prof->proposal_suites;
@@ -66,13 +66,24 @@ int ike_prop_build(struct ike_builder *b, const struct cfg_profile *prof, bool e
 
 	memset(&sa, 0, sizeof(sa));
 	for (size_t i = 0; i < n && sa.nprop < IKE_SA_MAX_PROPOSALS; i++) {
-		suite_to_prop(&suites[i], esp, (uint8_t)(sa.nprop + 1), spi, spi_size,
+		suite_to_prop(&suites[i], esp, pfs, (uint8_t)(sa.nprop + 1), spi, spi_size,
 		              &sa.p[sa.nprop]);
 		sa.nprop++;
 	}
 	if (!sa.nprop)
 		return -1;
 	return ike_sa_build(b, &sa) < 0 ? -1 : 0;
+}
+
+int ike_prop_build(struct ike_builder *b, const struct cfg_profile *prof, bool esp,
+                   const uint8_t *spi, uint8_t spi_size)
+{
+	return build(b, prof, esp, false, spi, spi_size);
+}
+
+int ike_prop_build_child(struct ike_builder *b, const struct cfg_profile *prof, const uint8_t *spi)
+{
+	return build(b, prof, true, true, spi, 4);
 }
 
 int ike_prop_build_sel(struct ike_builder *b, const struct ike_sel *sel)
@@ -107,7 +118,7 @@ int ike_prop_build_sel(struct ike_builder *b, const struct ike_sel *sel)
 
 /* One received proposal against one of our suites. prefer_dh: take this
  * group when the proposal offers it (the KE the peer sent). */
-static int match(const struct ike_proposal *p, const struct cfg_suite *s, bool esp,
+static int match(const struct ike_proposal *p, const struct cfg_suite *s, bool esp, bool pfs,
                  uint16_t prefer_dh, struct ike_sel *out)
 {
 	bool present[NTYPES] = {false}, have[NTYPES] = {false};
@@ -121,8 +132,11 @@ static int match(const struct ike_proposal *p, const struct cfg_suite *s, bool e
 		const struct ike_transform *t = &p->t[i];
 		if (t->type < 1 || t->type >= NTYPES)
 			return -1; /* a type we do not know: the proposal is unusable */
-		if (esp && t->type == IKE_TRANS_DH)
+		if (esp && !pfs && t->type == IKE_TRANS_DH)
 			continue; /* no PFS in IKE_AUTH */
+		if (pfs && t->type == IKE_TRANS_DH && t->id == IKE_DH_NONE &&
+		    !suite_has_type(s, CFG_XFORM_DH))
+			continue; /* DH NONE: fine for a suite without PFS */
 		present[t->type] = true;
 		if (t->unknown_attr)
 			continue;
@@ -148,6 +162,8 @@ static int match(const struct ike_proposal *p, const struct cfg_suite *s, bool e
 		return -1;
 	if (!esp && (!have[IKE_TRANS_PRF] || !have[IKE_TRANS_DH]))
 		return -1;
+	if (pfs && suite_has_type(s, CFG_XFORM_DH) && !have[IKE_TRANS_DH])
+		return -1; /* our suite wants PFS */
 	memset(out, 0, sizeof(*out));
 	out->num = p->num;
 	out->protocol = p->protocol;
@@ -157,7 +173,7 @@ static int match(const struct ike_proposal *p, const struct cfg_suite *s, bool e
 	out->suite.encr_bits = bits;
 	out->suite.integ = id[IKE_TRANS_INTEG];
 	out->suite.prf = esp ? IKE_PRF_NONE : id[IKE_TRANS_PRF];
-	out->suite.dh = esp ? IKE_DH_NONE : id[IKE_TRANS_DH];
+	out->suite.dh = esp && !pfs ? IKE_DH_NONE : id[IKE_TRANS_DH];
 	out->esn = esp && id[IKE_TRANS_ESN] == IKE_ESN_YES;
 	/* only what our crypto can run */
 	struct ike_suite_sizes sz;
@@ -169,7 +185,7 @@ static int match(const struct ike_proposal *p, const struct cfg_suite *s, bool e
 	return 0;
 }
 
-static int choose(const struct ike_sa *in, const struct cfg_profile *prof, bool esp,
+static int choose(const struct ike_sa *in, const struct cfg_profile *prof, bool esp, bool pfs,
                   uint16_t prefer_dh, struct ike_sel *out)
 {
 	const struct cfg_suite *suites = esp ? prof->esp_suites : prof->proposal_suites;
@@ -177,7 +193,7 @@ static int choose(const struct ike_sa *in, const struct cfg_profile *prof, bool 
 
 	for (unsigned i = 0; i < in->nprop; i++)
 		for (size_t j = 0; j < n; j++)
-			if (match(&in->p[i], &suites[j], esp, prefer_dh, out) == 0)
+			if (match(&in->p[i], &suites[j], esp, pfs, prefer_dh, out) == 0)
 				return 0;
 	return -1;
 }
@@ -185,17 +201,23 @@ static int choose(const struct ike_sa *in, const struct cfg_profile *prof, bool 
 int ike_prop_choose(const struct ike_sa *in, const struct cfg_profile *prof, bool esp,
                     struct ike_sel *out)
 {
-	return choose(in, prof, esp, 0, out);
+	return choose(in, prof, esp, false, 0, out);
+}
+
+int ike_prop_choose_child(const struct ike_sa *in, const struct cfg_profile *prof,
+                          uint16_t ke_group, struct ike_sel *out)
+{
+	return choose(in, prof, true, true, ke_group, out);
 }
 
 int ike_prop_choose_ke(const struct ike_sa *in, const struct cfg_profile *prof, uint16_t ke_group,
                        struct ike_sel *out)
 {
-	return choose(in, prof, false, ke_group, out);
+	return choose(in, prof, false, false, ke_group, out);
 }
 
-int ike_prop_accept(const struct ike_sa *in, const struct cfg_profile *prof, bool esp,
-                    struct ike_sel *out)
+static int accept(const struct ike_sa *in, const struct cfg_profile *prof, bool esp, bool pfs,
+                  struct ike_sel *out)
 {
 	if (in->nprop != 1)
 		return -1;
@@ -205,7 +227,37 @@ int ike_prop_accept(const struct ike_sa *in, const struct cfg_profile *prof, boo
 		for (unsigned j = i + 1; j < p->ntrans; j++)
 			if (p->t[i].type == p->t[j].type)
 				return -1;
-	return choose(in, prof, esp, 0, out);
+	return choose(in, prof, esp, pfs, 0, out);
+}
+
+int ike_prop_accept(const struct ike_sa *in, const struct cfg_profile *prof, bool esp,
+                    struct ike_sel *out)
+{
+	return accept(in, prof, esp, false, out);
+}
+
+int ike_prop_accept_child(const struct ike_sa *in, const struct cfg_profile *prof,
+                          struct ike_sel *out)
+{
+	return accept(in, prof, true, true, out);
+}
+
+uint16_t ike_prop_first_esp_dh(const struct cfg_profile *prof)
+{
+	for (size_t i = 0; i < prof->n_esp_proposals; i++)
+		for (size_t j = 0; j < prof->esp_suites[i].n; j++)
+			if (prof->esp_suites[i].x[j].type == CFG_XFORM_DH &&
+			    prof->esp_suites[i].x[j].id != IKE_DH_NONE)
+				return prof->esp_suites[i].x[j].id;
+	return 0;
+}
+
+bool ike_prop_esp_has_dh(const struct cfg_profile *prof, uint16_t group)
+{
+	for (size_t i = 0; i < prof->n_esp_proposals; i++)
+		if (suite_has(&prof->esp_suites[i], CFG_XFORM_DH, group, 0))
+			return true;
+	return false;
 }
 
 bool ike_prop_has_dh(const struct cfg_profile *prof, uint16_t group)

@@ -22,6 +22,8 @@ const char *const ike_ctr_names[IKE_CTR_MAX] = {
     "drop_msgid",   "drop_decrypt", "drop_illegal",  "drop_unexpected", "cookie_sent",
     "invalid_ke_sent", "no_proposal", "auth_failed", "established",     "giveup",
     "dpd_sent",     "dpd_dead",    "delete_rx",       "frag_sent",
+    "temp_failure_sent", "rekey_collision", "ike_rekeyed", "duplicate_sa",
+    "invalid_spi_sent",
 };
 
 static const char *const state_names[IKE_S_MAX_] = {
@@ -31,6 +33,14 @@ static const char *const state_names[IKE_S_MAX_] = {
 const char *ike_sa_state_name(enum ike_sa_state s)
 {
 	return (unsigned)s < IKE_S_MAX_ ? state_names[s] : "?";
+}
+
+double ike_jitter(double max)
+{
+	uint32_t r = 0;
+	if (max <= 0 || ike_random(&r, sizeof(r)) < 0)
+		return 0;
+	return max * (r / 4294967296.0);
 }
 
 uint64_t ike_spi_num(const uint8_t spi[8])
@@ -64,7 +74,14 @@ void ike_sa_set_state(struct ikesa *sa, enum ike_sa_state s, const char *reason)
 	         ike_spi_num(sa->spi_r), ike_sa_state_name(sa->state), ike_sa_state_name(s),
 	         reason ? reason : "");
 	bool was_half = ike_sa_is_half_open(sa);
+	enum ike_sa_state from = sa->state;
 	sa->state = s;
+	if (s == IKE_S_ESTABLISHED) {
+		ike_rekey_schedule(sa, sa->last_rx);
+		/* by IKE_AUTH (not by a rekey): may duplicate another SA */
+		if (from == IKE_S_AUTH_SENT || from == IKE_S_INIT_DONE)
+			sa->e->dup_check = true;
+	}
 	bool half = ike_sa_is_half_open(sa);
 	if (was_half && !half && sa->e->half_open)
 		sa->e->half_open--;
@@ -131,7 +148,7 @@ struct ikesa *ike_sa_new(struct ike_engine *e, bool initiator, const struct cfg_
 	sa->created = sa->last_rx = now;
 	sa->req_next = sa->dpd_next = sa->dpd_dead_at = INFINITY;
 	sa->expire_at = INFINITY;
-	sa->child_rekey_at = INFINITY;
+	sa->child_rekey_at = sa->ike_rekey_at = sa->doom_at = INFINITY;
 	sa->want_transport = !e->conf.no_transport_mode;
 	return sa;
 }
@@ -156,7 +173,7 @@ static void sa_unlink(struct ikesa *sa)
 	}
 }
 
-static struct ikesa *sa_find(struct ike_engine *e, const uint8_t spi[8], bool initiator)
+struct ikesa *ike_sa_find(struct ike_engine *e, const uint8_t spi[8], bool initiator)
 {
 	for (struct ikesa *sa = e->tab[bucket(spi)]; sa; sa = sa->next)
 		if (sa->initiator == initiator && !memcmp(our_spi(sa), spi, 8))
@@ -177,6 +194,7 @@ void ike_sa_get_info(const struct ikesa *sa, struct ike_sa_info *in)
 	in->suite = sa->suite;
 	ike_id_format(sa->id_local, sa->id_local_len, in->local_id, sizeof(in->local_id));
 	ike_id_format(sa->id_remote, sa->id_remote_len, in->remote_id, sizeof(in->remote_id));
+	in->remote_id_type = sa->id_remote_len >= 4 ? sa->id_remote[0] : 0;
 	in->profile = sa->prof ? sa->prof->name : NULL;
 	in->nat_local = sa->nat_local;
 	in->nat_remote = sa->nat_remote;
@@ -187,6 +205,12 @@ void ike_sa_close(struct ikesa *sa, const char *reason)
 	struct ike_engine *e = sa->e;
 	bool was_up = sa->state == IKE_S_ESTABLISHED || sa->state == IKE_S_DELETING;
 
+	if (sa->lost_reason) /* a duplicate or collision loser, whoever deletes it */
+		reason = sa->lost_reason;
+	if (sa->rk_new) /* our IKE rekey, unfinished */
+		ike_sa_close(sa->rk_new, "IKE SA closed while rekeying");
+	sa->rk_new = NULL;
+	ike_child_rekey_clear(sa);
 	if (!sa->reason[0])
 		snprintf(sa->reason, sizeof(sa->reason), "%s", reason);
 	snprintf(e->last_reason, sizeof(e->last_reason), "%s", sa->reason);
@@ -425,7 +449,7 @@ struct ikesa *ike_initiate(struct ike_engine *e, const struct cfg_profile *prof,
 			free(sa);
 			return NULL;
 		}
-	while (!ike_spi_num(sa->spi_i) || sa_find(e, sa->spi_i, true));
+	while (!ike_spi_num(sa->spi_i) || ike_sa_find(e, sa->spi_i, true));
 	ike_sa_link(sa);
 	int rc = ike_init_start(sa, now);
 	if (rc < 0) {
@@ -484,6 +508,11 @@ static void dispatch_request(struct ikesa *sa, const struct ike_msg *m, const st
 		ike_info_process_request(sa, in, now);
 		return;
 	case IKE_CREATE_CHILD_SA:
+		if (sa->state == IKE_S_DELETING) {
+			/* our DELETE is out: not now (§2.25.1, §2.25.2) */
+			ike_rekey_refuse(sa, IKE_N_TEMPORARY_FAILURE, now);
+			return;
+		}
 		if (sa->state != IKE_S_ESTABLISHED) {
 			ike_ctr[IKE_CTR_DROP_UNEXPECTED]++;
 			return;
@@ -521,6 +550,18 @@ static void dispatch_response(struct ikesa *sa, const struct ike_msg *m, const s
 			return;
 		}
 		break;
+	case IKE_TASK_REKEY_IKE:
+		if (m->hdr.exchange == IKE_CREATE_CHILD_SA) {
+			ike_rekey_process_response(sa, in, now);
+			return;
+		}
+		break;
+	case IKE_TASK_DELETE_RED:
+		if (m->hdr.exchange == IKE_INFORMATIONAL) {
+			ike_child_red_deleted(sa, now);
+			return;
+		}
+		break;
 	default:
 		break;
 	}
@@ -553,7 +594,7 @@ void ike_input(struct ike_engine *e, const struct ipaddr *local, const struct ip
 		uint8_t spi[8];
 		for (int i = 0; i < 8; i++)
 			spi[i] = (uint8_t)(m.hdr.ispi >> (56 - 8 * i));
-		struct ikesa *sa = sa_find(e, spi, true);
+		struct ikesa *sa = ike_sa_find(e, spi, true);
 		if (!sa || sa->state != IKE_S_INIT_SENT || m.hdr.msgid != 0 ||
 		    (m.hdr.flags & IKE_FLAG_I)) {
 			ike_ctr[IKE_CTR_DROP_NO_SA]++;
@@ -570,9 +611,11 @@ void ike_input(struct ike_engine *e, const struct ipaddr *local, const struct ip
 	uint8_t spi[8];
 	for (int i = 0; i < 8; i++)
 		spi[i] = (uint8_t)(ours >> (56 - 8 * i));
-	struct ikesa *sa = sa_find(e, spi, we_init);
+	struct ikesa *sa = ike_sa_find(e, spi, we_init);
 	if (!sa || ike_spi_num(we_init ? sa->spi_r : sa->spi_i) != theirs || !sa->keys) {
 		ike_ctr[IKE_CTR_DROP_NO_SA]++;
+		if (!sa && !response)
+			ike_collide_invalid_spi(e, local, remote, lport, rport, &m, now);
 		return;
 	}
 	if (response) {
@@ -624,6 +667,10 @@ void ike_input(struct ike_engine *e, const struct ipaddr *local, const struct ip
 		sa->mid_expect++;
 		dispatch_request(sa, &m, &in, now);
 	}
+	if (e->dup_check) {
+		e->dup_check = false;
+		ike_collide_dups(e, now);
+	}
 }
 
 static void sa_tick(struct ikesa *sa, double now)
@@ -641,10 +688,11 @@ static void sa_tick(struct ikesa *sa, double now)
 		if (sa->task != IKE_TASK_DPD && sa->req_tries >= sa->e->conf.retrans_tries) {
 			ike_ctr[IKE_CTR_GIVEUP]++;
 			ike_sa_fail(sa, "retransmission give-up: no answer to %s after %u retransmissions",
-			            sa->task == IKE_TASK_INIT    ? "IKE_SA_INIT"
-			            : sa->task == IKE_TASK_AUTH  ? "IKE_AUTH"
-			            : sa->task == IKE_TASK_CHILD ? "CREATE_CHILD_SA"
-			                                         : "INFORMATIONAL",
+			            sa->task == IKE_TASK_INIT   ? "IKE_SA_INIT"
+			            : sa->task == IKE_TASK_AUTH ? "IKE_AUTH"
+			            : sa->task == IKE_TASK_CHILD || sa->task == IKE_TASK_REKEY_IKE
+			                ? "CREATE_CHILD_SA"
+			                : "INFORMATIONAL",
 			            sa->req_tries);
 			return;
 		}
@@ -653,6 +701,14 @@ static void sa_tick(struct ikesa *sa, double now)
 		double next = now + backoff(sa);
 		sa->req_next = sa->task == IKE_TASK_DPD ? fmin(next, sa->dpd_dead_at) : next;
 		ike_sa_send_buf(sa, sa->req, sa->req_len, sa->req_packed);
+		return;
+	}
+	if (ike_collide_tick(sa, now))
+		return;
+	if (sa->ike_rekey_at <= now && sa->state == IKE_S_ESTABLISHED &&
+	    sa->task == IKE_TASK_NONE && !sa->pending_delete) {
+		sa->ike_rekey_at = now + 5; /* again then when it cannot start now */
+		ike_sa_rekey_ike(sa, now); /* may free sa */
 		return;
 	}
 	ike_info_tick(sa, now);
@@ -676,9 +732,12 @@ double ike_next_deadline(const struct ike_engine *e)
 		for (const struct ikesa *sa = e->tab[i]; sa; sa = sa->next) {
 			d = fmin(d, sa->req_next);
 			d = fmin(d, sa->expire_at);
+			d = fmin(d, sa->doom_at);
 			if (sa->task == IKE_TASK_NONE) {
 				d = fmin(d, sa->dpd_next);
 				d = fmin(d, sa->child_rekey_at);
+				if (sa->state == IKE_S_ESTABLISHED)
+					d = fmin(d, sa->ike_rekey_at);
 			}
 		}
 	return d;

@@ -67,6 +67,7 @@ struct ike_sa_info {
 	uint16_t local_port, remote_port;
 	struct ike_suite suite;
 	char local_id[128], remote_id[128]; /* printable identities */
+	uint8_t remote_id_type;             /* IKE_ID_* of remote_id (0: none yet) */
 	const char *profile;
 	/* NAT detected in front of us (the I/O layer must then send NAT-T
 	 * keepalives, RFC 3948 §2.3) / in front of the peer. */
@@ -145,6 +146,14 @@ void ike_sa_delete(struct ikesa *sa, double now, const char *reason);
  * itself at 90 % (initiator) / 95 % (responder) of the profile's CHILD
  * lifetime. */
 int ike_sa_rekey_child(struct ikesa *sa, double now);
+/* Rekeys the IKE SA now (RFC 7296 §1.3.2: CREATE_CHILD_SA with SA, Ni,
+ * KEi; SKEYSEED from the old SK_d, §2.18): the new SA gets ike_up and the
+ * CHILD SA (no child_up/child_down), then the old one is deleted (ike_down
+ * "IKE SA rekeyed"). -1 when not possible now. The engine does this by
+ * itself at ~90 % (original initiator) / ~95 % (responder) of the
+ * profile's lifetime_ike, less up to 2 % random jitter. When both sides
+ * rekey at once, the lowest nonce decides (§2.8.2). */
+int ike_sa_rekey_ike(struct ikesa *sa, double now);
 /* The data plane reports traffic on the SA's CHILD (DPD on-demand). */
 void ike_sa_note_traffic(struct ikesa *sa, bool sent, bool received, double now);
 
@@ -153,6 +162,21 @@ enum ike_sa_state ike_sa_state(const struct ikesa *sa);
 void ike_sa_get_info(const struct ikesa *sa, struct ike_sa_info *info);
 /* The CHILD SA, NULL when none is installed. */
 const struct ike_child_info *ike_sa_child(const struct ikesa *sa);
+/* Dead peer detection as it stands (show ikev2 sa). */
+struct ike_sa_dpd_view {
+	bool enabled, periodic;
+	double interval, retry_interval; /* s */
+	unsigned retries;
+	unsigned misses;     /* probes out unanswered (0: none in flight) */
+	double next_probe_s; /* seconds to the next probe check, < 0 none */
+	double idle_s;       /* seconds since the peer was last heard */
+};
+void ike_sa_dpd_get(const struct ikesa *sa, double now, struct ike_sa_dpd_view *v);
+/* Seconds since the SA was created / established (< 0: not yet). */
+double ike_sa_age(const struct ikesa *sa, double now);
+double ike_sa_established_for(const struct ikesa *sa, double now);
+/* Seconds until the CHILD SA is rekeyed (< 0: none scheduled). */
+double ike_sa_rekey_in(const struct ikesa *sa, double now);
 /* Why the SA failed or closed ("" while it lives). */
 const char *ike_sa_reason(const struct ikesa *sa);
 const struct ike_keymat *ike_sa_keymat(const struct ikesa *sa);
@@ -185,6 +209,11 @@ enum ike_ctr {
 	IKE_CTR_DPD_DEAD,
 	IKE_CTR_DELETE_RX,
 	IKE_CTR_FRAG_SENT,
+	IKE_CTR_TEMP_FAILURE_SENT, /* TEMPORARY_FAILURE answers (§2.25) */
+	IKE_CTR_REKEY_COLLISION,   /* CHILD or IKE rekey collisions resolved */
+	IKE_CTR_IKE_REKEYED,       /* IKE SAs replaced by a rekey */
+	IKE_CTR_DUPLICATE,         /* duplicate IKE SAs resolved */
+	IKE_CTR_INVALID_SPI_SENT,  /* INVALID_IKE_SPI answers (§2.21.4) */
 	IKE_CTR_MAX
 };
 extern uint64_t ike_ctr[IKE_CTR_MAX];

@@ -21,7 +21,17 @@ enum ike_task {
 	IKE_TASK_DELETE,
 	IKE_TASK_CHILD,        /* CREATE_CHILD_SA (CHILD rekey) */
 	IKE_TASK_DELETE_CHILD, /* INFORMATIONAL with DELETE of the old CHILD SA */
+	IKE_TASK_REKEY_IKE,    /* CREATE_CHILD_SA rekeying this IKE SA (§1.3.2) */
+	IKE_TASK_DELETE_RED,   /* DELETE of the CHILD SA we made and lost a
+	                        * rekey collision with (§2.8.1) */
 };
+
+/* Retry delay after TEMPORARY_FAILURE (RFC 7296 §2.25): 2 s + up to 3 s. */
+#define IKE_TEMP_FAIL_DELAY 2.0
+#define IKE_TEMP_FAIL_JITTER 3.0
+/* A superseded or collision-losing SA the peer should delete: if it has not
+ * after this long, we delete it ourselves. */
+#define IKE_DOOM_TIMEOUT 60.0
 
 /* A message being reassembled from SKF fragments (RFC 7383). */
 #define IKE_FRAG_MAX 32
@@ -97,10 +107,38 @@ struct ikesa {
 	uint32_t child_spi_in; /* allocated before the answer */
 	double child_installed, child_rekey_at; /* INFINITY: no rekey due */
 	uint8_t rk_ni[IKE_NONCE_SIZE];          /* our nonce of a CHILD rekey */
+	uint32_t rk_spi_in;                     /* our new inbound SPI in it */
+	uint32_t rk_old_spi;                    /* spi_in of the CHILD SA it rekeys */
+	uint16_t rk_group;                      /* PFS group of our KEi (0: none) */
+	struct ike_dh *rk_dh;                   /* its key pair */
+	unsigned rk_ke_retries;                 /* INVALID_KE_PAYLOAD rounds */
+	/* the peer rekeyed the same CHILD SA while ours was out (§2.8.1):
+	 * its Ni and our Nr, compared with ours when our answer comes */
+	bool col_child;
+	uint8_t col_ni[IKE_NONCE_MAX], col_nr[IKE_NONCE_SIZE];
+	size_t col_ni_len;
 	/* the CHILD SA replaced by a rekey: kept (inbound still valid) until
 	 * the peer deletes it (make-before-break) */
 	bool old_up;
 	struct ike_child_info old_child;
+	/* the peer's CHILD SA that lost a rekey collision: kept until the
+	 * peer deletes it */
+	bool red_up;
+	struct ike_child_info red_child;
+	uint32_t red_spi; /* our inbound SPI of the lost one we delete */
+
+	/* IKE SA rekeying (rekey.c) */
+	double ike_rekey_at;   /* INFINITY: none due */
+	struct ikesa *rk_new;  /* ours, negotiating (not in the table) */
+	uint16_t rk_ike_group; /* KE group for it (INVALID_KE_PAYLOAD) */
+	unsigned rk_ike_retries;
+	bool rk_peer;          /* we answered the peer's rekey of this SA */
+	uint8_t rk_peer_spi[8]; /* our SPI (responder) in the peer's new SA */
+	bool superseded;       /* a rekey replaced this SA: it only awaits DELETE */
+	/* set when this SA lost a collision or a duplicate check: the reason
+	 * reported with child_down/ike_down whoever deletes it */
+	const char *lost_reason;
+	double doom_at; /* delete it ourselves then (INFINITY: no) */
 
 	struct ike_frags frags;
 
@@ -130,6 +168,8 @@ struct ike_engine {
 	unsigned nsa, half_open;
 	uint32_t next_child_id;
 	uint8_t cookie_secret[32];
+	bool dup_check;              /* an SA was established: look for duplicates */
+	double inv_spi_tokens, inv_spi_at; /* INVALID_IKE_SPI rate limit */
 	char last_reason[128];
 };
 
@@ -172,6 +212,10 @@ int ike_sa_open_sk(struct ikesa *sa, const uint8_t *msg, size_t len, uint8_t *bu
 void ike_hdr_for(const struct ikesa *sa, struct ike_hdr *h, uint8_t exchange, bool response,
                  uint32_t mid);
 bool ike_sa_is_half_open(const struct ikesa *sa);
+/* The SA with our SPI spi in the given role, NULL when none. */
+struct ikesa *ike_sa_find(struct ike_engine *e, const uint8_t spi[8], bool initiator);
+/* Random delay in [0, max). */
+double ike_jitter(double max);
 uint64_t ike_spi_num(const uint8_t spi[8]);
 void ike_sa_schedule_dpd(struct ikesa *sa, double now);
 
@@ -213,10 +257,26 @@ void ike_id_format(const uint8_t *body, size_t len, char *out, size_t cap);
 /* child.c */
 /* Allocates our inbound SPI. */
 uint32_t ike_child_alloc_spi(struct ikesa *sa);
-/* Derives the CHILD keys (KEYMAT = prf+(SK_d, [g^ir] | Ni | Nr)) into
- * sa->child for the chosen ESP suite. 0 or -1. */
+/* Derives the CHILD keys (KEYMAT = prf+(SK_d, [g^ir] | Ni | Nr), §2.17)
+ * into c for the chosen ESP suite; ini: we started this exchange (its
+ * i->r keys are our outbound ones). 0 or -1. */
+int ike_child_keymat(const struct ikesa *sa, struct ike_child_info *c, const struct ike_sel *esp,
+                     bool ini, const uint8_t *gir, size_t girlen, const uint8_t *ni, size_t nilen,
+                     const uint8_t *nr, size_t nrlen);
+/* The same into sa->child for IKE_AUTH (no PFS, ini: IKE initiator). */
 int ike_child_keys(struct ikesa *sa, const struct ike_sel *esp, const uint8_t *ni, size_t nilen,
                    const uint8_t *nr, size_t nrlen);
+/* Moves every CHILD SA (current, rekeyed, redundant) from one IKE SA to
+ * another (IKE rekey), with the CHILD rekey timer. */
+void ike_child_move(struct ikesa *from, struct ikesa *to, double now);
+/* The peer deletes the CHILD SA with its inbound SPI spi: removes it
+ * (whichever of current, rekeyed or redundant it is). Our inbound SPI of
+ * it, 0 when we have none. */
+uint32_t ike_child_delete_rx(struct ikesa *sa, uint32_t spi);
+/* Response to our DELETE of the CHILD SA that lost a collision. */
+void ike_child_red_deleted(struct ikesa *sa, double now);
+/* Frees what an unfinished CHILD rekey holds (PFS key pair). */
+void ike_child_rekey_clear(struct ikesa *sa);
 /* Our TSi/TSr for GRE between the outer addresses. */
 void ike_child_our_ts(const struct ikesa *sa, struct ike_ts_list *tsi, struct ike_ts_list *tsr);
 /* Responder: checks the proposed selectors contain ours. 0 or -1. */
@@ -234,6 +294,31 @@ void ike_child_process_response(struct ikesa *sa, const struct ike_msg *inner, d
 /* CREATE_CHILD_SA with an IKE proposal (sap, parsed) from the peer. */
 void ike_rekey_process_request(struct ikesa *sa, const struct ike_sa *sap,
                                const struct ike_msg *inner, double now);
+/* The answer to our IKE rekey (IKE_TASK_REKEY_IKE). */
+void ike_rekey_process_response(struct ikesa *sa, const struct ike_msg *inner, double now);
+/* When an established SA is due for its IKE rekey: ~90 % (original
+ * initiator) / ~95 % (responder) of lifetime_ike, minus up to 2 % jitter. */
+void ike_rekey_schedule(struct ikesa *sa, double now);
+/* Replies to a CREATE_CHILD_SA request with one error notify. */
+void ike_rekey_refuse(struct ikesa *sa, uint16_t type, double now);
+
+/* collide.c */
+/* Lowest-nonce rule (§2.8.1, §2.8.2): true when the exchange with nonces
+ * (a1, a2) holds the lowest of the four nonces. */
+bool ike_collide_first_wins(const uint8_t *a1, size_t a1len, const uint8_t *a2, size_t a2len,
+                            const uint8_t *b1, size_t b1len, const uint8_t *b2, size_t b2len);
+/* Duplicate IKE SAs with one peer (simultaneous initiation): keeps the one
+ * with the lowest (SPIi, SPIr), deletes the others we initiated. */
+void ike_collide_dups(struct ike_engine *e, double now);
+/* Marks sa as lost (reason); the peer is expected to delete it. */
+void ike_collide_doom(struct ikesa *sa, const char *reason, double now);
+/* A doomed SA the peer did not delete: deleted now. true when it acted. */
+bool ike_collide_tick(struct ikesa *sa, double now);
+/* A request for an IKE SA we do not know (§2.21.4): rate-limited
+ * unprotected INVALID_IKE_SPI answer. */
+void ike_collide_invalid_spi(struct ike_engine *e, const struct ipaddr *local,
+                             const struct ipaddr *remote, uint16_t lport, uint16_t rport,
+                             const struct ike_msg *m, double now);
 
 /* info.c */
 void ike_info_process_request(struct ikesa *sa, const struct ike_msg *inner, double now);
@@ -265,6 +350,17 @@ int ike_prop_choose(const struct ike_sa *in, const struct cfg_profile *prof, boo
 /* Initiator: the single proposal of a response is one we offered. 0 or -1. */
 int ike_prop_accept(const struct ike_sa *in, const struct cfg_profile *prof, bool esp,
                     struct ike_sel *out);
+/* CREATE_CHILD_SA for ESP (PFS, §1.3.1): the DH transforms of our ESP
+ * suites are sent and must match (a suite without one takes proposals
+ * without DH or with NONE). */
+int ike_prop_build_child(struct ike_builder *b, const struct cfg_profile *prof, const uint8_t *spi);
+int ike_prop_choose_child(const struct ike_sa *in, const struct cfg_profile *prof,
+                          uint16_t ke_group, struct ike_sel *out);
+int ike_prop_accept_child(const struct ike_sa *in, const struct cfg_profile *prof,
+                          struct ike_sel *out);
+/* First DH group of our ESP suites (0: no PFS); is group in one of them? */
+uint16_t ike_prop_first_esp_dh(const struct cfg_profile *prof);
+bool ike_prop_esp_has_dh(const struct cfg_profile *prof, uint16_t group);
 /* Is group offered in any of our IKE suites? */
 bool ike_prop_has_dh(const struct cfg_profile *prof, uint16_t group);
 /* First DH group of our first IKE suite. */

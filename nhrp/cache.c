@@ -80,7 +80,7 @@ static void unlink_entry(struct nhrp_if *nif, struct nhrp_cache *c)
 
 /* Withdraws what the entry installed and, on the hub, purges whoever
  * resolved it through us. */
-static void withdraw(struct nhrp_if *nif, struct nhrp_cache *c, bool purge)
+static void withdraw(struct nhrp_if *nif, struct nhrp_cache *c, bool purge, double now)
 {
 	if (c->route && nif->ops.route_del) {
 		nif->ops.route_del(nif->ops.ctx, &c->proto, &c->via);
@@ -100,7 +100,7 @@ static void withdraw(struct nhrp_if *nif, struct nhrp_cache *c, bool purge)
 	if (purge && c->type == NC_DYNAMIC) {
 		for (unsigned i = 0; i < c->n_resolvers; i++)
 			nhrp_purge_send(nif, &c->resolvers[i].nbma, &c->resolvers[i].proto,
-					&c->proto, false);
+					&c->proto, false, now);
 		c->n_resolvers = 0;
 	}
 }
@@ -112,7 +112,7 @@ void nhrp_cache_remove(struct nhrp_if *nif, struct nhrp_cache *c, const char *re
 	log_info("nhrp %s: cache %s %s removed (%s)", nif->name, nhrp_cache_type_name(c->type),
 		 prefix_fmt(&c->proto, b, sizeof(b)), reason);
 	unlink_entry(nif, c);
-	withdraw(nif, c, !nif->shutting_down || c->type == NC_DYNAMIC);
+	withdraw(nif, c, !nif->shutting_down || c->type == NC_DYNAMIC, now);
 	if (c->peer) {
 		struct peer *p = c->peer;
 		c->peer = NULL;
@@ -245,4 +245,29 @@ void nhrp_cache_load_config(struct nhrp_if *nif, const void *cfg_af, double now)
 				nif->ops.neigh_update(nif->ops.ctx, &c->via, c->peer);
 		}
 	}
+}
+
+unsigned nhrp_peer_dead(struct nhrp_if *nif, struct peer *p, const char *reason, double now)
+{
+	unsigned n = 0;
+	bool again = true;
+
+	nif->ctr.peer_dead++;
+	peer_ref(p); /* removing its entries must not free it under us */
+	nhrp_nhs_peer_dead(nif, p, reason, now);
+	while (again) { /* removal may purge and change the list: restart */
+		again = false;
+		for (struct nhrp_cache *c = nif->cache; c; c = c->next) {
+			if (c->peer != p || c->type == NC_NHS || c->type == NC_STATIC ||
+			    c->type == NC_LOCAL)
+				continue;
+			nhrp_cache_remove(nif, c, reason, now);
+			n++;
+			again = true;
+			break;
+		}
+	}
+	peer_set_state(p, PEER_DOWN, reason);
+	peer_put(p);
+	return n;
 }

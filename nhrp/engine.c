@@ -225,7 +225,7 @@ void nhrp_if_shutdown(struct nhrp_if *nif, double now)
 	nhrp_prefix_host(&own, &nif->proto.addr);
 	for (struct nhrp_cache *c = nif->cache; c; c = c->next) {
 		if (c->type == NC_CACHED && c->owner && c->peer)
-			nhrp_purge_send(nif, &c->peer->nbma, &c->proto.addr, &own, true);
+			nhrp_purge_send(nif, &c->peer->nbma, &c->proto.addr, &own, true, now);
 	}
 	nhrp_cache_free_all(nif, now, true);
 	nhrp_if_free(nif);
@@ -293,6 +293,11 @@ void nhrp_input(struct nhrp_if *nif, const struct ipaddr *src_nbma, const uint8_
 		nif->ctr.rx_auth_fail++;
 		log_rl(LOG_LVL_WARNING, "nhrp %s: %s from %s: authentication failed", nif->name,
 		       nhrp_type_name(p->type), nhrp_fmt(src_nbma, b));
+		/* RFC 2332 5.3.4: answered with an Error Indication (never an
+		 * Error Indication itself; rate-limited like every other). */
+		if (p->type != NHRP_ERROR_INDICATION)
+			nhrp_error_send(nif, src_nbma, NHRP_ERROR_AUTHENTICATION_FAILURE, 0, pkt, len,
+					now);
 		goto out;
 	}
 	switch (p->type) {
@@ -335,6 +340,7 @@ void nhrp_if_run(struct nhrp_if *nif, double now)
 	nhrp_nhs_run(nif, now);
 	nhrp_shortcut_run(nif, now);
 	nhrp_cache_run(nif, now);
+	nhrp_purge_run(nif, now);
 }
 
 static void dl_min(double *d, double t)
@@ -350,6 +356,7 @@ double nhrp_if_next_deadline(const struct nhrp_if *nif)
 	double d = 0;
 	dl_min(&d, nhrp_nhs_deadline(nif));
 	dl_min(&d, nhrp_cache_deadline(nif));
+	dl_min(&d, nhrp_purge_deadline(nif));
 	return d;
 }
 

@@ -19,6 +19,9 @@
 #define NHRP_REDIRECT_HOLD    8.0    /* Cisco `ip nhrp redirect timeout` default */
 #define NHRP_RL_MAX           256    /* (source, destination) pairs remembered */
 #define NHRP_RESOLVERS_MAX    8      /* requesters remembered per dynamic entry */
+#define NHRP_PURGE_PENDING    16     /* Purge Requests awaiting their reply */
+#define NHRP_PURGE_TRIES      4      /* transmissions before giving up */
+#define NHRP_PURGE_TIMEOUT    1.0    /* first retransmission after (s), doubled */
 #define NHRP_EI_PAYLOAD_MAX   512    /* bytes of the bad packet in an Error Indication */
 
 enum nhrp_cache_type {
@@ -113,6 +116,16 @@ struct nhrp_if {
 
 	struct nhrp_rl rl[NHRP_RL_MAX];
 	struct ratelimit ei_rl;
+	/* Purge Requests sent without the N bit: retransmitted until the Purge
+	 * Reply comes (RFC 2332 5.2.5), NHRP_PURGE_TRIES times at most. */
+	struct nhrp_purge_pending {
+		bool used;
+		uint32_t reqid;
+		unsigned tries;
+		double next_at, timeout;
+		struct ipaddr nbma, dst_proto;
+		struct prefix what;
+	} purge_pending[NHRP_PURGE_PENDING];
 	uint32_t next_reqid;
 	bool registered_counters;
 	char ctr_module[48]; /* "nhrp.IFNAME" or "nhrp6.IFNAME" */
@@ -166,6 +179,7 @@ void nhrp_nhs_deregister(struct nhrp_if *nif, double now);
 void nhrp_nhs_free(struct nhrp_if *nif);
 struct nhrp_nhs *nhrp_nhs_active(struct nhrp_if *nif);
 const char *nhrp_nhs_state_name(enum nhrp_nhs_state s);
+void nhrp_nhs_peer_dead(struct nhrp_if *nif, const struct peer *p, const char *reason, double now);
 
 /* server.c */
 void nhrp_server_recv_reg(struct nhrp_if *nif, const struct ipaddr *src, double now);
@@ -183,7 +197,9 @@ void nhrp_shortcut_run(struct nhrp_if *nif, double now);
 
 /* purge.c */
 void nhrp_purge_send(struct nhrp_if *nif, const struct ipaddr *nbma, const struct ipaddr *dst_proto,
-		     const struct prefix *what, bool no_reply);
+		     const struct prefix *what, bool no_reply, double now);
+void nhrp_purge_run(struct nhrp_if *nif, double now);
+double nhrp_purge_deadline(const struct nhrp_if *nif);
 void nhrp_purge_recv_req(struct nhrp_if *nif, const struct ipaddr *src, double now);
 void nhrp_purge_recv_reply(struct nhrp_if *nif, const struct ipaddr *src, double now);
 void nhrp_error_send(struct nhrp_if *nif, const struct ipaddr *nbma, uint16_t code,

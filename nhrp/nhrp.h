@@ -57,6 +57,10 @@ struct nhrp_ops {
 	/* proto now maps to peer p (answer a pending ARP/NS, release queued
 	 * packets), or to nothing (p == NULL: forget the neighbour). */
 	void (*neigh_update)(void *ctx, const struct ipaddr *proto, struct peer *p);
+	/* Optional (tunnel protection, hub): may the registration of proto (a
+	 * host prefix) now being handled, from src_nbma, be accepted? false
+	 * refuses it with CIE code 4 (administratively prohibited). */
+	bool (*reg_allowed)(void *ctx, const struct ipaddr *src_nbma, const struct prefix *proto);
 };
 
 /* Counters of one engine, registered with lib/counters by nhrp_if_new*() as
@@ -74,7 +78,8 @@ struct nhrp_ops {
 	X(rx_reentrant) X(rx_wrong_af) X(rx_not_for_us) X(reg_timeout) X(reg_nak_rx)           \
 	X(res_timeout)                                                                          \
 	X(res_nak_rx) X(res_nak_tx) X(tx_errors) X(error_ind_ratelimited) X(cache_expired)     \
-	X(routes_purged)
+	X(routes_purged) X(reg_refused_identity) X(peer_dead) X(purge_retransmit)              \
+	X(purge_giveup)
 #define NHRP_COUNTER_FIELD(n) uint64_t n;
 struct nhrp_counters {
 	NHRP_COUNTERS(NHRP_COUNTER_FIELD)
@@ -124,6 +129,12 @@ struct peer *nhrp_neigh_lookup(struct nhrp_if *nif, const struct ipaddr *addr, d
  * Traffic Indication to `in`, rate-limited per (source, destination). */
 void nhrp_relay_seen(struct nhrp_if *nif, struct peer *in, struct peer *out, const uint8_t *ip,
 		     size_t len, double now);
+
+/* The peer was declared dead (IKE DPD, retransmission give-up): its
+ * dynamic and shortcut entries go (routes withdrawn, resolvers purged), an
+ * NHS on it is down and registers again soon, and the peer goes DOWN.
+ * Returns how many cache entries were removed. p may be freed on return. */
+unsigned nhrp_peer_dead(struct nhrp_if *nif, struct peer *p, const char *reason, double now);
 
 /* `clear nhrp cache`: flush dynamic and shortcut entries (NHS and static
  * mappings stay); tunnels rebuild on demand. */

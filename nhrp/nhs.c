@@ -286,3 +286,18 @@ void nhrp_nhs_free(struct nhrp_if *nif)
 	nif->n_nhs = 0;
 	nif->active_nhs = -1;
 }
+
+/* The peer of an NHS was declared dead: down now, register again soon. */
+void nhrp_nhs_peer_dead(struct nhrp_if *nif, const struct peer *p, const char *reason, double now)
+{
+	for (unsigned i = 0; i < nif->n_nhs; i++) {
+		struct nhrp_nhs *n = &nif->nhs[i];
+		if (n->peer != p)
+			continue;
+		n->pending = false;
+		n->expires = 0;
+		n->timeout = NHRP_REQ_TIMEOUT_MIN;
+		n->next_at = now + NHRP_REQ_TIMEOUT_MIN;
+		nhs_set_state(nif, n, NHS_DOWN, reason);
+	}
+}

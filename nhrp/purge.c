@@ -6,15 +6,13 @@
 
 #include "nhrp/engine_int.h"
 
-void nhrp_purge_send(struct nhrp_if *nif, const struct ipaddr *nbma, const struct ipaddr *dst_proto,
-		     const struct prefix *what, bool no_reply)
+static int purge_tx(struct nhrp_if *nif, const struct ipaddr *nbma, const struct ipaddr *dst_proto,
+		    const struct prefix *what, bool no_reply, uint32_t reqid)
 {
-	if (!nbma || !ipaddr_is_set(nbma) || !ipaddr_is_set(&nif->nbma))
-		return;
 	nhrp_tx_init(nif, NHRP_PURGE_REQUEST);
 	struct nhrp_packet *p = &nif->tx;
 	p->flags = no_reply ? NHRP_FLAG_PURGE_N : 0;
-	p->request_id = nhrp_reqid(nif);
+	p->request_id = reqid;
 	p->dst_proto = dst_proto && ipaddr_is_set(dst_proto) ? *dst_proto : what->addr;
 	struct nhrp_cie *e = &p->cies.e[0];
 	memset(e, 0, sizeof(*e));
@@ -22,8 +20,73 @@ void nhrp_purge_send(struct nhrp_if *nif, const struct ipaddr *nbma, const struc
 	e->proto = what->addr;
 	p->cies.count = 1;
 	nhrp_tx_std_ext(nif, p, false);
-	if (nhrp_tx_send(nif, p, nbma) == 0)
+	int r = nhrp_tx_send(nif, p, nbma);
+	if (r == 0)
 		nif->ctr.purge_req_tx++;
+	return r;
+}
+
+void nhrp_purge_send(struct nhrp_if *nif, const struct ipaddr *nbma, const struct ipaddr *dst_proto,
+		     const struct prefix *what, bool no_reply, double now)
+{
+	if (!nbma || !ipaddr_is_set(nbma) || !ipaddr_is_set(&nif->nbma))
+		return;
+	uint32_t reqid = nhrp_reqid(nif);
+	purge_tx(nif, nbma, dst_proto, what, no_reply, reqid);
+	if (no_reply || nif->shutting_down)
+		return;
+	/* A reply is expected: remember it for retransmission (the oldest
+	 * pending one makes room when the table is full). */
+	struct nhrp_purge_pending *slot = NULL;
+	for (unsigned i = 0; i < NHRP_PURGE_PENDING; i++) {
+		struct nhrp_purge_pending *q = &nif->purge_pending[i];
+		if (!q->used) {
+			slot = q;
+			break;
+		}
+		if (!slot || q->next_at < slot->next_at)
+			slot = q;
+	}
+	if (slot->used)
+		nif->ctr.purge_giveup++;
+	*slot = (struct nhrp_purge_pending){
+	    .used = true, .reqid = reqid, .tries = 1, .timeout = NHRP_PURGE_TIMEOUT,
+	    .next_at = now + NHRP_PURGE_TIMEOUT, .nbma = *nbma, .what = *what,
+	    .dst_proto = dst_proto && ipaddr_is_set(dst_proto) ? *dst_proto : what->addr};
+}
+
+void nhrp_purge_run(struct nhrp_if *nif, double now)
+{
+	char b[PREFIX_STRLEN], b2[ADDR_STRLEN];
+	for (unsigned i = 0; i < NHRP_PURGE_PENDING; i++) {
+		struct nhrp_purge_pending *q = &nif->purge_pending[i];
+		if (!q->used || q->next_at > now)
+			continue;
+		if (q->tries >= NHRP_PURGE_TRIES) {
+			q->used = false;
+			nif->ctr.purge_giveup++;
+			log_rl(LOG_LVL_INFO, "nhrp %s: purge of %s at %s unanswered after %u tries",
+			       nif->name, prefix_fmt(&q->what, b, sizeof(b)), nhrp_fmt(&q->nbma, b2),
+			       q->tries);
+			continue;
+		}
+		q->tries++;
+		q->timeout *= 2;
+		q->next_at = now + q->timeout;
+		if (purge_tx(nif, &q->nbma, &q->dst_proto, &q->what, false, q->reqid) == 0)
+			nif->ctr.purge_retransmit++;
+	}
+}
+
+double nhrp_purge_deadline(const struct nhrp_if *nif)
+{
+	double d = 0;
+	for (unsigned i = 0; i < NHRP_PURGE_PENDING; i++) {
+		const struct nhrp_purge_pending *q = &nif->purge_pending[i];
+		if (q->used && (d == 0 || q->next_at < d))
+			d = q->next_at;
+	}
+	return d;
 }
 
 static bool prefix_overlap(const struct prefix *a, const struct prefix *b)
@@ -88,9 +151,19 @@ void nhrp_purge_recv_req(struct nhrp_if *nif, const struct ipaddr *src, double n
 
 void nhrp_purge_recv_reply(struct nhrp_if *nif, const struct ipaddr *src, double now)
 {
-	(void)src;
+	char b[ADDR_STRLEN];
 	(void)now;
 	nif->ctr.purge_reply_rx++;
+	for (unsigned i = 0; i < NHRP_PURGE_PENDING; i++) {
+		struct nhrp_purge_pending *q = &nif->purge_pending[i];
+		if (q->used && q->reqid == nif->rx.request_id) {
+			q->used = false;
+			return;
+		}
+	}
+	nif->ctr.rx_unexpected++;
+	log_rl(LOG_LVL_DEBUG, "nhrp %s: unexpected Purge Reply from %s", nif->name,
+	       nhrp_fmt(src, b));
 }
 
 void nhrp_error_send(struct nhrp_if *nif, const struct ipaddr *nbma, uint16_t code,

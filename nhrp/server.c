@@ -69,6 +69,14 @@ void nhrp_server_recv_reg(struct nhrp_if *nif, const struct ipaddr *src, double 
 	const struct ipaddr *claimed = ipaddr_is_set(&cie->nbma) ? &cie->nbma : &p->src_nbma;
 	bool nat = !ipaddr_eq(claimed, src);
 	bool unique = p->flags & NHRP_FLAG_REG_U;
+	if (nif->ops.reg_allowed && !nif->ops.reg_allowed(nif->ops.ctx, src, &pp)) {
+		/* tunnel protection: the IKE identity may not hold this address */
+		nif->ctr.reg_refused_identity++;
+		log_rl(LOG_LVL_WARNING, "nhrp %s: registration of %s from %s refused: IKE identity "
+		       "not authorized", nif->name, nhrp_fmt(&pp.addr, b), nhrp_fmt(src, b2));
+		reg_reply(nif, src, NHRP_CIE_ADMIN_PROHIBITED, 0, nat);
+		return;
+	}
 	uint16_t hold = cie->holding_time;
 	struct nhrp_cache *c = nhrp_cache_find_prefix(nif, &pp, NC_DYNAMIC);
 	if (c && c->peer && !ipaddr_eq(&c->peer->nbma, src)) {

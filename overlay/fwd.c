@@ -18,12 +18,17 @@
 #include "lib/writer.h"
 #include "nhrp/nhrp.h"
 #include "overlay/arp.h"
+#include "overlay/esp.h"
 #include "overlay/iface.h"
 #include "overlay/ip.h"
 #include "overlay/netlink.h"
 #include "overlay/peer.h"
 
-#define OVL_HEADROOM    32
+/* room for an Ethernet header (underlay -> TAP), or for GRE and, with tunnel
+ * protection, the ESP header, IV and a tunnel-mode inner IP header in front
+ * of an IP packet read from the TAP (encapsulated in place) */
+#define OVL_HEADROOM    (GRE_HDR_MAX + ESP_HEADROOM + 16)
+#define OVL_TAILROOM    ESP_TAILROOM
 #define OVL_PENDING_AGE 5.0 /* seconds an unanswered ARP/NS is remembered */
 #define OVL_RELAY_AGE   2.0 /* seconds between a packet's arrival and its relay */
 #define OVL_TXQ_MAX     64
@@ -103,11 +108,25 @@ static uint8_t *gre_prepend(const struct ovl_if *oif, uint16_t proto, uint8_t *p
 	return payload - hl;
 }
 
-static void txq_add(struct ovl_if *oif, const struct ipaddr *nbma, uint8_t *pkt, size_t len)
+/* inplace: pkt sits in a receive slot with OVL_HEADROOM/OVL_TAILROOM around
+ * it (tunnel protection may encapsulate it there). */
+static void txq_add(struct ovl_if *oif, const struct ipaddr *nbma, uint8_t *pkt, size_t len,
+                    bool inplace)
 {
 	int fd = sock_for(oif, nbma);
 	unsigned i;
 
+	if (oif->protect) {
+		if (oif->protect->send(oif->protect_ctx, oif, nbma, pkt, len, inplace) == 0)
+			oif->ctr[OVL_CTR_gre_tx]++;
+		else
+			oif->ctr[OVL_CTR_drop_protect]++;
+		return;
+	}
+	if (oif->protect_required) { /* protection not attached (yet): never cleartext */
+		oif->ctr[OVL_CTR_drop_protect]++;
+		return;
+	}
 	if (fd < 0) {
 		oif->ctr[OVL_CTR_drop_no_nbma]++;
 		return;
@@ -133,13 +152,25 @@ int ovl_fwd_send(struct ovl_if *oif, const struct ipaddr *nbma, uint16_t proto, 
 	int fd = sock_for(oif, nbma);
 	uint8_t *pkt;
 
-	if (fd < 0) {
+	if (fd < 0 && !oif->protect) {
 		oif->ctr[OVL_CTR_drop_no_nbma]++;
 		return -EAFNOSUPPORT;
 	}
 	pkt = gre_prepend(oif, proto, payload, &len);
 	if (!pkt)
 		return -EINVAL;
+	if (oif->protect) {
+		if (oif->protect->send(oif->protect_ctx, oif, nbma, pkt, len, false) < 0) {
+			oif->ctr[OVL_CTR_drop_protect]++;
+			return -EAGAIN;
+		}
+		oif->ctr[OVL_CTR_gre_tx]++;
+		return 0;
+	}
+	if (oif->protect_required) {
+		oif->ctr[OVL_CTR_drop_protect]++;
+		return -EAGAIN;
+	}
 	sl = sockaddr_fill(&sa, nbma);
 	if (sendto(fd, pkt, len, MSG_DONTWAIT, (struct sockaddr *)&sa, sl) < 0) {
 		int err = errno;
@@ -315,7 +346,7 @@ static void mcast_peer(struct peer *p, void *arg)
 
 	if (!ovl_mcast_wants_peer(c->m, p))
 		return;
-	txq_add(c->oif, &p->nbma, c->pkt, c->len);
+	txq_add(c->oif, &p->nbma, c->pkt, c->len, false);
 	p->pkts_out++;
 	p->bytes_out += c->len;
 	c->sent++;
@@ -332,11 +363,11 @@ static void mcast_send(struct ovl_if *oif, uint8_t *ip, size_t len)
 	if (!c.pkt)
 		return;
 	for (size_t i = 0; i < m->n_nbma; i++) {
-		txq_add(oif, &m->nbma[i], c.pkt, c.len);
+		txq_add(oif, &m->nbma[i], c.pkt, c.len, false);
 		c.sent++;
 	}
 	if (m->dynamic || m->nhs)
-		peer_walk(oif, mcast_peer, &c);
+		peer_foreach(oif, mcast_peer, &c); /* per packet: no allocation */
 	if (!c.sent)
 		oif->ctr[OVL_CTR_drop_mcast_no_target]++;
 	else
@@ -403,7 +434,7 @@ static void handle_ip(struct ovl_if *oif, uint8_t *frame, size_t len, double now
 	pkt = gre_prepend(oif, proto, ip, &plen);
 	if (!pkt)
 		return;
-	txq_add(oif, &p->nbma, pkt, plen);
+	txq_add(oif, &p->nbma, pkt, plen, true);
 	p->pkts_out++;
 	p->bytes_out += iplen;
 	p->last_tx = now;
@@ -416,7 +447,7 @@ void ovl_fwd_tap_rx(struct ovl_if *oif, double now)
 
 	for (unsigned i = 0; i < OVL_BATCH; i++) {
 		fr[i].buf = oif->rxbuf + (size_t)i * OVL_BUF_SIZE + OVL_HEADROOM;
-		fr[i].cap = OVL_BUF_SIZE - OVL_HEADROOM;
+		fr[i].cap = OVL_BUF_SIZE - OVL_HEADROOM - OVL_TAILROOM;
 		fr[i].len = 0;
 	}
 	n = tap_read_batch(&oif->tap, fr, OVL_BATCH);
@@ -536,6 +567,19 @@ void ovl_fwd_gre_input(struct ovl_if *oif, const struct ipaddr *src, uint8_t *gr
 			struct sockaddr_in6 sa;
 			socklen_t sl = sockaddr_fill(&sa, &kr.dst);
 			int fd = sock_for(oif, &kr.dst);
+			if (oif->protect) {
+				if (oif->protect->send(oif->protect_ctx, oif, &kr.dst,
+				                       (uint8_t *)kr.reflect_gre,
+				                       kr.reflect_gre_len, false) == 0)
+					oif->ctr[OVL_CTR_ka_reflected]++;
+				else
+					oif->ctr[OVL_CTR_drop_protect]++;
+				return;
+			}
+			if (oif->protect_required) {
+				oif->ctr[OVL_CTR_drop_protect]++;
+				return;
+			}
 			if (fd >= 0 && sendto(fd, kr.reflect_gre, kr.reflect_gre_len, MSG_DONTWAIT,
 			                      (struct sockaddr *)&sa, sl) >= 0)
 				oif->ctr[OVL_CTR_ka_reflected]++;
@@ -579,6 +623,11 @@ void ovl_fwd_sock_rx(struct ovl_if *oif, int family, double now)
 		size_t len = m[i].msg_len;
 		struct ipaddr src;
 
+		if (oif->protect_required) {
+			/* GRE must arrive inside ESP here */
+			oif->ctr[OVL_CTR_drop_cleartext_gre]++;
+			continue;
+		}
 		if (family == AF_INET) {
 			struct ip_info ii;
 			if (ipv4_parse(&ii, buf, len) != 0 || ii.is_fragment) {

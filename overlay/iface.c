@@ -90,6 +90,15 @@ static void op_neigh_update(void *ctx, const struct ipaddr *proto, struct peer *
 	ovl_fwd_neigh_update(ctx, proto, p);
 }
 
+static bool op_reg_allowed(void *ctx, const struct ipaddr *nbma, const struct prefix *proto)
+{
+	struct ovl_if *oif = ctx;
+
+	if (!oif->protect || !oif->protect->reg_allowed)
+		return true;
+	return oif->protect->reg_allowed(oif->protect_ctx, oif, nbma, proto);
+}
+
 /* ---- watchers ---- */
 
 static void on_tap(struct ev_loop *loop, ev_io *w, int revents)
@@ -325,6 +334,7 @@ struct ovl_if *ovl_if_new(struct ev_loop *loop, const struct cfg_iface *cfg)
 	    .route_del = op_route_del,
 	    .route_lookup = op_route_lookup,
 	    .neigh_update = op_neigh_update,
+	    .reg_allowed = op_reg_allowed,
 	};
 	double now = mono_now();
 	int err;
@@ -341,6 +351,7 @@ struct ovl_if *ovl_if_new(struct ev_loop *loop, const struct cfg_iface *cfg)
 	oif->addr6 = cfg->addr6;
 	oif->has_addr4 = cfg->has_addr4;
 	oif->has_addr6 = cfg->has_addr6;
+	oif->protect_required = cfg->protection_profile != NULL;
 	oif->hub = cfg->redirect || cfg->nhrp6.redirect || cfg_iface_is_hub(cfg);
 	mcast_copy(&oif->mcast4, &cfg->nhrp4.mcast);
 	mcast_copy(&oif->mcast6, &cfg->nhrp6.mcast);
@@ -428,6 +439,9 @@ void ovl_if_shutdown(struct ovl_if *oif)
 		nhrp_if_shutdown(oif->nhrp6, now);
 		oif->nhrp6 = NULL;
 	}
+	if (oif->protect && oif->protect->detach)
+		oif->protect->detach(oif->protect_ctx, oif); /* IKE DELETE after the purges */
+	oif->protect = NULL;
 	ovl_routes_flush(&oif->routes);
 	if (oif->nl && oif->tap.ifindex > 0)
 		netlink_route_flush(oif->nl, oif->tap.ifindex, 0);

@@ -33,6 +33,7 @@ struct netlink;
 struct nhrp_if;
 struct peer;
 struct netlink_route;
+struct ovl_if;
 
 /* Counters of one interface ("overlay.<ifname>.<name>"). */
 #define OVL_COUNTERS(X)                                                                        \
@@ -44,7 +45,8 @@ struct netlink_route;
 	X(drop_mcast_no_target) X(drop_send_error) X(drop_tap_write) X(drop_outer_parse)        \
 	X(drop_gre_parse) X(drop_key_mismatch) X(drop_gre_proto) X(drop_no_engine)             \
 	X(drop_ka_malformed) X(drop_inner_parse) X(rx_unknown_peer) X(drop_loop)               \
-	X(drop_tap_read_error) X(route_add) X(route_del) X(route_errors)
+	X(drop_tap_read_error) X(route_add) X(route_del) X(route_errors) X(drop_cleartext_gre)  \
+	X(drop_protect)
 
 #define OVL_CTR_ENUM(n) OVL_CTR_##n,
 enum ovl_ctr { OVL_COUNTERS(OVL_CTR_ENUM) OVL_CTR_MAX };
@@ -119,6 +121,22 @@ struct ovl_pending {
 	uint8_t query[96]; /* struct arp_query, opaque here */
 };
 
+/* ---- tunnel protection (overlay/ipsec.h sets it; NULL: cleartext GRE) ---- */
+struct ovl_protect {
+	/* Protects the GRE packet gre[len] and sends it to nbma (or queues it
+	 * while IKE comes up). inplace: ESP_HEADROOM bytes before gre and
+	 * ESP_TAILROOM after it are ours to write; otherwise it is copied.
+	 * 0 sent or queued, < 0 dropped (counted by the protection module). */
+	int (*send)(void *ctx, struct ovl_if *oif, const struct ipaddr *nbma, uint8_t *gre,
+	            size_t len, bool inplace);
+	/* Hub: may the IKE identity of the SA the packet being handled came
+	 * in on register proto (a host prefix) from nbma? */
+	bool (*reg_allowed)(void *ctx, struct ovl_if *oif, const struct ipaddr *nbma,
+	                    const struct prefix *proto);
+	/* The interface is going away (after its NHRP shutdown). */
+	void (*detach)(void *ctx, struct ovl_if *oif);
+};
+
 #define OVL_BATCH    32
 #define OVL_BUF_SIZE (65536 + 64)
 
@@ -142,6 +160,9 @@ struct ovl_if {
 	struct ovl_relay *relay;
 	struct ovl_routes routes;
 	struct ovl_pending pending[OVL_PENDING_MAX];
+	const struct ovl_protect *protect; /* `tunnel protection`, else NULL */
+	bool protect_required;             /* configured: nothing leaves without it */
+	void *protect_ctx;
 	uint64_t ctr[OVL_CTR_MAX];
 	char ctr_module[8 + TAP_NAMSIZ];
 	bool ctr_registered;

@@ -237,6 +237,14 @@ void peer_walk(const struct ovl_if *oif, peer_walk_fn fn, void *ctx)
 	free(v);
 }
 
+void peer_foreach(const struct ovl_if *oif, peer_walk_fn fn, void *ctx)
+{
+	for (unsigned h = 0; h < PEER_HASH_SIZE; h++)
+		for (struct peer *p = by_nbma[h]; p; p = p->next)
+			if (!oif || p->oif == oif)
+				fn(p, ctx);
+}
+
 unsigned peer_count(const struct ovl_if *oif)
 {
 	if (!oif)

@@ -91,9 +91,13 @@ typedef void (*peer_listener_fn)(struct peer *p, enum peer_state old, void *ctx)
 int peer_listener_add(peer_listener_fn fn, void *ctx);
 void peer_listener_del(peer_listener_fn fn, void *ctx);
 
-/* Iteration over one interface's peers (oif NULL: all). */
+/* Iteration over one interface's peers (oif NULL: all). fn may drop
+ * references (peers are collected first: this allocates). */
 typedef void (*peer_walk_fn)(struct peer *p, void *ctx);
 void peer_walk(const struct ovl_if *oif, peer_walk_fn fn, void *ctx);
+/* The same for the per-packet path: allocates nothing, and fn must neither
+ * add nor release peers. */
+void peer_foreach(const struct ovl_if *oif, peer_walk_fn fn, void *ctx);
 unsigned peer_count(const struct ovl_if *oif);
 
 #endif

@@ -4,7 +4,17 @@
  *
  *   ike_peer -c CONFIG -p PROFILE -l LOCAL -r REMOTE [--initiate]
  *            [--timeout S] [--hold S] [--delete] [--no-transport]
- *            [--print-keys] [--until-down] [--rekey-after S] [--frag-size N]
+ *            [--print-keys] [--until-down] [--rekey-after S [--rekeys N]]
+ *            [--frag-size N] [--natt-keepalive S] [--serve] [--repeat N]
+ *            [--data PPS --data-for S [--data-size N] [--linger S]]
+ *
+ * --serve: a responder that answers every initiator until --timeout.
+ * --repeat N (with --initiate): N times IKE_SA_INIT + IKE_AUTH, DELETE and
+ * wait until gone; prints "SETUP n=... ms=..." (ike_initiate to child_up).
+ * --data: after the first CHILD_UP, GRE packets through our ESP at PPS for
+ * S seconds (ike_peer_data.h), then a DATA summary; exit 1 on any loss.
+ * --natt-keepalive S: a NAT-T keepalive every S s when NAT was detected in
+ * front of us (RFC 3948 2.3; default 20).
  *
  * The profile comes from a dmvpnd configuration file (crypto ikev2
  * profile). Prints one line per event, e.g.
@@ -33,13 +43,20 @@
 #include "lib/log.h"
 #include "lib/util.h"
 #include "overlay/demux.h"
+#include "tests/interop/ike_peer_data.h"
 
-static int fd500 = -1, fd4500 = -1;
+static int fd500 = -1, fd4500 = -1, fd50 = -1;
 static bool ike_is_up, child_is_up, went_down;
 static char down_reason[160];
-static double up_at;
-static unsigned esp_rx;
+static double up_at, first_child_at = -1, child_at = -1;
+static unsigned esp_rx, children_up, natt_ka_sent;
 static bool print_keys;
+static struct ike_peer_data *data;
+/* NAT-T keepalives (RFC 3948 2.3): to the peer of the newest IKE SA when
+ * it found a NAT in front of us. */
+static bool ka_on;
+static struct ipaddr ka_remote;
+static uint16_t ka_port;
 
 static double now_s(void)
 {
@@ -84,12 +101,16 @@ static void p_ike_up(void *ctx, struct ikesa *sa, const struct ike_sa_info *in)
 	(void)sa;
 	ike_suite_format(&in->suite, suite, sizeof(suite));
 	printf("IKE_UP spi_i=%016" PRIx64 " spi_r=%016" PRIx64
-	       " suite=%s role=%s local_id=%s remote_id=%s ports=%u/%u\n",
+	       " suite=%s role=%s local_id=%s remote_id=%s ports=%u/%u nat_local=%s nat_remote=%s\n",
 	       in->spi_i, in->spi_r, suite, in->initiator ? "initiator" : "responder", in->local_id,
-	       in->remote_id, in->local_port, in->remote_port);
+	       in->remote_id, in->local_port, in->remote_port, in->nat_local ? "yes" : "no",
+	       in->nat_remote ? "yes" : "no");
 	fflush(stdout);
 	ike_is_up = true;
 	up_at = now_s();
+	ka_on = in->nat_local && in->local_port == DEMUX_PORT_NATT;
+	ka_remote = in->remote;
+	ka_port = in->remote_port;
 }
 
 static void p_child_up(void *ctx, struct ikesa *sa, const struct ike_child_info *c)
@@ -117,6 +138,12 @@ static void p_child_up(void *ctx, struct ikesa *sa, const struct ike_child_info 
 	}
 	fflush(stdout);
 	child_is_up = true;
+	child_at = now_s();
+	if (first_child_at < 0)
+		first_child_at = child_at;
+	children_up++;
+	if (data)
+		ike_peer_data_child_up(data, c, child_at);
 }
 
 static void p_child_down(void *ctx, struct ikesa *sa, const struct ike_child_info *c,
@@ -126,6 +153,8 @@ static void p_child_down(void *ctx, struct ikesa *sa, const struct ike_child_inf
 	(void)sa;
 	printf("CHILD_DOWN spi_in=%08x reason=%s\n", c->spi_in, reason);
 	fflush(stdout);
+	if (data)
+		ike_peer_data_child_down(data, c, now_s());
 }
 
 static void p_ike_down(void *ctx, struct ikesa *sa, const struct ike_sa_info *in,
@@ -172,8 +201,36 @@ static void receive(struct ike_engine *e, int fd, uint16_t lport, const struct i
 		return;
 	if (r.cls == DEMUX_IKE)
 		ike_input(e, local, &remote, lport, ntohs(from.sin_port), r.data, r.len, now_s());
-	else if (r.cls == DEMUX_ESP)
+	else if (r.cls == DEMUX_ESP) {
 		esp_rx++;
+		if (data)
+			ike_peer_data_input(data, r.data, r.len, now_s());
+	}
+}
+
+/* Raw IP protocol 50: the kernel hands us the IP header too. */
+static void receive50(void)
+{
+	uint8_t buf[9000];
+	ssize_t n = recv(fd50, buf, sizeof(buf), 0);
+	if (n < 20 || (buf[0] >> 4) != 4)
+		return;
+	size_t ihl = (size_t)(buf[0] & 15) * 4;
+	struct demux_result r;
+	if ((size_t)n <= ihl || demux_ip50(&r, buf + ihl, (size_t)n - ihl) < 0)
+		return;
+	esp_rx++;
+	if (data)
+		ike_peer_data_input(data, r.data, r.len, now_s());
+}
+
+static void natt_keepalive(void)
+{
+	struct sockaddr_in sin;
+	uint8_t ka = DEMUX_NATT_KEEPALIVE;
+	to_sin(&sin, &ka_remote, ka_port);
+	if (sendto(fd4500, &ka, 1, 0, (struct sockaddr *)&sin, sizeof(sin)) == 1)
+		natt_ka_sent++;
 }
 
 static volatile sig_atomic_t stop;
@@ -183,56 +240,130 @@ static void on_sig(int s)
 	stop = 1;
 }
 
-int main(int argc, char **argv)
+static void usage(void)
 {
-	const char *cfgpath = NULL, *profname = NULL, *ls = NULL, *rs = NULL;
-	bool initiate = false, do_delete = false, no_transport = false, debug = false;
-	bool until_down = false;
-	double timeout = 30, hold = 0, rekey_after = 0;
-	bool rekeyed = false;
-	unsigned frag_size = 0;
+	fprintf(stderr, "usage: ike_peer -c CONFIG -p PROFILE -l LOCAL4 -r REMOTE4 [--initiate] "
+	                "[--timeout S] [--hold S] [--delete] [--no-transport] [--print-keys] "
+	                "[--until-down] [--rekey-after S [--rekeys N]] [--frag-size N] "
+	                "[--natt-keepalive S] [--serve] [--repeat N] "
+	                "[--data PPS --data-for S [--data-size N] [--linger S]]\n");
+}
+
+struct opts {
+	const char *cfgpath, *profname, *ls, *rs;
+	bool initiate, do_delete, no_transport, debug, until_down, serve;
+	double timeout, hold, rekey_after, natt_ka;
+	unsigned rekeys, frag_size, repeat;
+	struct ike_peer_data_conf data;
+};
+
+static int parse_opts(struct opts *o, int argc, char **argv)
+{
 	static const struct option lo[] = {
-	    {"config", 1, 0, 'c'},      {"profile", 1, 0, 'p'}, {"local", 1, 0, 'l'},
-	    {"remote", 1, 0, 'r'},      {"initiate", 0, 0, 'i'}, {"timeout", 1, 0, 't'},
-	    {"hold", 1, 0, 'H'},        {"delete", 0, 0, 'd'},  {"no-transport", 0, 0, 'T'},
-	    {"debug", 0, 0, 'D'},       {"print-keys", 0, 0, 'K'}, {"until-down", 0, 0, 'U'},
-	    {"rekey-after", 1, 0, 'R'}, {"frag-size", 1, 0, 'F'},
-	    {0, 0, 0, 0}};
-	int o;
-	while ((o = getopt_long(argc, argv, "c:p:l:r:it:H:dTDKUR:F:", lo, NULL)) != -1) {
-		switch (o) {
-		case 'c': cfgpath = optarg; break;
-		case 'p': profname = optarg; break;
-		case 'l': ls = optarg; break;
-		case 'r': rs = optarg; break;
-		case 'i': initiate = true; break;
-		case 't': timeout = atof(optarg); break;
-		case 'H': hold = atof(optarg); break;
-		case 'd': do_delete = true; break;
-		case 'T': no_transport = true; break;
-		case 'D': debug = true; break;
+	    {"config", 1, 0, 'c'},         {"profile", 1, 0, 'p'},   {"local", 1, 0, 'l'},
+	    {"remote", 1, 0, 'r'},         {"initiate", 0, 0, 'i'},  {"timeout", 1, 0, 't'},
+	    {"hold", 1, 0, 'H'},           {"delete", 0, 0, 'd'},    {"no-transport", 0, 0, 'T'},
+	    {"debug", 0, 0, 'D'},          {"print-keys", 0, 0, 'K'}, {"until-down", 0, 0, 'U'},
+	    {"rekey-after", 1, 0, 'R'},    {"frag-size", 1, 0, 'F'}, {"rekeys", 1, 0, 'n'},
+	    {"natt-keepalive", 1, 0, 'k'}, {"serve", 0, 0, 'S'},     {"repeat", 1, 0, 'N'},
+	    {"data", 1, 0, 'P'},           {"data-for", 1, 0, 'f'},  {"data-size", 1, 0, 'z'},
+	    {"linger", 1, 0, 'L'},         {0, 0, 0, 0}};
+	int c;
+	memset(o, 0, sizeof(*o));
+	o->timeout = 30;
+	o->rekeys = 1;
+	o->natt_ka = 20;
+	o->data.size = 64;
+	o->data.fd50 = -1;
+	while ((c = getopt_long(argc, argv, "c:p:l:r:it:H:dTDKUR:F:", lo, NULL)) != -1) {
+		switch (c) {
+		case 'c': o->cfgpath = optarg; break;
+		case 'p': o->profname = optarg; break;
+		case 'l': o->ls = optarg; break;
+		case 'r': o->rs = optarg; break;
+		case 'i': o->initiate = true; break;
+		case 't': o->timeout = atof(optarg); break;
+		case 'H': o->hold = atof(optarg); break;
+		case 'd': o->do_delete = true; break;
+		case 'T': o->no_transport = true; break;
+		case 'D': o->debug = true; break;
 		case 'K': print_keys = true; break;
-		case 'U': until_down = true; break;
-		case 'R': rekey_after = atof(optarg); break;
-		case 'F': frag_size = (unsigned)atoi(optarg); break;
-		default: return 2;
+		case 'U': o->until_down = true; break;
+		case 'R': o->rekey_after = atof(optarg); break;
+		case 'F': o->frag_size = (unsigned)atoi(optarg); break;
+		case 'n': o->rekeys = (unsigned)atoi(optarg); break;
+		case 'k': o->natt_ka = atof(optarg); break;
+		case 'S': o->serve = true; break;
+		case 'N': o->repeat = (unsigned)atoi(optarg); break;
+		case 'P': o->data.pps = atof(optarg); break;
+		case 'f': o->data.duration = atof(optarg); break;
+		case 'z': o->data.size = (size_t)atoi(optarg); break;
+		case 'L': o->data.linger = atof(optarg); break;
+		default: return -1;
 		}
 	}
+	if (!o->cfgpath || !o->profname || !o->ls || !o->rs || o->natt_ka <= 0 ||
+	    (o->data.pps > 0 && (o->data.duration <= 0 || o->data.pps > 100000)) ||
+	    (o->repeat && !o->initiate))
+		return -1;
+	return 0;
+}
+
+/* --repeat: one setup after the other, each timed from ike_initiate to
+ * child_up; the SA is deleted and gone before the next one starts. */
+struct bench {
+	unsigned done;
+	double t0;     /* this run's ike_initiate */
+	bool deleting; /* DELETE out, waiting for the SA to go */
+};
+
+static int bench_step(struct bench *b, struct ike_engine *e, const struct opts *o,
+                      const struct cfg_profile *prof, const struct ipaddr *local,
+                      const struct ipaddr *remote, double now)
+{
+	if (b->deleting) {
+		if (ike_engine_sa_count(e) > 0)
+			return 0;
+		b->deleting = false;
+		if (b->done == o->repeat)
+			return 1;
+		child_is_up = false;
+		child_at = -1;
+		b->t0 = now_s();
+		if (!ike_initiate(e, prof, local, remote, b->t0))
+			return -1;
+		return 0;
+	}
+	if (child_at < 0)
+		return 0;
+	b->done++;
+	printf("SETUP n=%u ms=%.3f\n", b->done, (child_at - b->t0) * 1000);
+	fflush(stdout);
+	struct ikesa *sa = ike_engine_first(e);
+	if (sa)
+		ike_sa_delete(sa, now, "ike_peer --repeat");
+	b->deleting = true;
+	child_at = -1;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o;
 	struct ipaddr local, remote;
-	if (!cfgpath || !profname || !ls || !rs || ipaddr_parse(&local, ls) < 0 ||
-	    ipaddr_parse(&remote, rs) < 0 || local.len != 4) {
-		fprintf(stderr, "usage: ike_peer -c CONFIG -p PROFILE -l LOCAL4 -r REMOTE4 "
-		                "[--initiate] [--timeout S] [--hold S] [--delete] [--no-transport]\n");
+	if (parse_opts(&o, argc, argv) < 0 || ipaddr_parse(&local, o.ls) < 0 ||
+	    ipaddr_parse(&remote, o.rs) < 0 || local.len != 4) {
+		usage();
 		return 2;
 	}
-	log_init("ike_peer", LOG_DEST_STDERR, debug ? LOG_LVL_DEBUG : LOG_LVL_INFO);
+	log_init("ike_peer", LOG_DEST_STDERR, o.debug ? LOG_LVL_DEBUG : LOG_LVL_INFO);
 	int nerr = 0;
-	struct config *cfg = config_load(cfgpath, stderr, &nerr);
+	struct config *cfg = config_load(o.cfgpath, stderr, &nerr);
 	if (!cfg)
 		return 2;
-	const struct cfg_profile *prof = config_find_profile(cfg, profname);
+	const struct cfg_profile *prof = config_find_profile(cfg, o.profname);
 	if (!prof) {
-		fprintf(stderr, "no profile %s\n", profname);
+		fprintf(stderr, "no profile %s\n", o.profname);
 		config_free(cfg);
 		return 2;
 	}
@@ -240,6 +371,16 @@ int main(int argc, char **argv)
 	fd4500 = udp_bind(&local, 4500);
 	if (fd500 < 0 || fd4500 < 0)
 		return 2;
+	if (o.data.pps > 0) {
+		/* ESP without UDP encapsulation (strongSwan's kernel-libipsec always
+		 * encapsulates, so this one may stay quiet) */
+		fd50 = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ESP);
+		o.data.fd4500 = fd4500;
+		o.data.fd50 = fd50;
+		data = ike_peer_data_new(&o.data);
+		if (!data)
+			return 2;
+	}
 	signal(SIGTERM, on_sig);
 	signal(SIGINT, on_sig);
 
@@ -252,34 +393,57 @@ int main(int argc, char **argv)
 	                             .retrans_timeout = 1.0,
 	                             .retrans_base = 1.8,
 	                             .retrans_tries = 4,
-	                             .no_transport_mode = no_transport,
-	                             .frag_size = frag_size};
+	                             .no_transport_mode = o.no_transport,
+	                             .frag_size = o.frag_size};
 	struct ike_engine *e = ike_engine_new(&ops, NULL, &ec);
-	double t0 = now_s();
-	if (initiate && !ike_initiate(e, prof, &local, &remote, t0)) {
+	double t0 = now_s(), next_ka = INFINITY, next_rekey = -1;
+	struct bench b = {.t0 = t0};
+	unsigned rekeyed = 0;
+	int bench_rc = 0;
+	if (o.initiate && !ike_initiate(e, prof, &local, &remote, t0)) {
 		fprintf(stderr, "cannot initiate\n");
 		return 1;
 	}
 	bool deleted = false;
 	while (!stop) {
 		double now = now_s();
-		if (!child_is_up && now - t0 > timeout) {
-			fprintf(stderr, "timeout: no CHILD SA after %.0f s (%s)\n", timeout,
+		if (!child_is_up && now - t0 > o.timeout) {
+			fprintf(stderr, "timeout: no CHILD SA after %.0f s (%s)\n", o.timeout,
 			        ike_engine_last_reason(e));
 			break;
 		}
+		if ((o.serve || o.repeat) && now - t0 > o.timeout) {
+			if (o.repeat)
+				fprintf(stderr, "timeout: %u of %u setups\n", b.done, o.repeat);
+			break;
+		}
+		if (o.repeat) {
+			bench_rc = bench_step(&b, e, &o, prof, &local, &remote, now);
+			if (bench_rc)
+				break;
+		}
 		/* an IKE SA that went down (and was not replaced by a rekey) */
 		bool gone = went_down && ike_engine_sa_count(e) == 0;
-		if (until_down && gone)
+		bool data_done = !data || ike_peer_data_done(data, now, 1.0);
+		if (o.until_down && gone)
 			break;
-		if (rekey_after > 0 && child_is_up && !rekeyed && now - up_at >= rekey_after) {
-			struct ikesa *sa = ike_engine_first(e);
-			rekeyed = true;
-			if (!sa || ike_sa_rekey_child(sa, now) < 0)
-				fprintf(stderr, "cannot rekey the CHILD SA now\n");
+		if (o.rekey_after > 0 && first_child_at >= 0 && rekeyed < o.rekeys) {
+			if (next_rekey < 0)
+				next_rekey = first_child_at + o.rekey_after;
+			if (now >= next_rekey) {
+				struct ikesa *sa = ike_engine_first(e);
+				if (sa && ike_sa_rekey_child(sa, now) == 0) {
+					rekeyed++;
+					next_rekey += o.rekey_after;
+				} else {
+					/* another exchange outstanding: try again shortly */
+					next_rekey = now + 0.1;
+				}
+			}
 		}
-		if (child_is_up && now - up_at >= hold && !until_down) {
-			if (!do_delete || gone)
+		if (!o.serve && !o.repeat && child_is_up && now - up_at >= o.hold && !o.until_down &&
+		    data_done) {
+			if (!o.do_delete || gone)
 				break;
 			if (!deleted) {
 				struct ikesa *sa = ike_engine_first(e);
@@ -288,32 +452,62 @@ int main(int argc, char **argv)
 				deleted = true;
 			}
 		}
-		if (gone && !do_delete && !until_down)
+		if (gone && !o.do_delete && !o.until_down && !o.serve && !o.repeat)
 			break;
-		if (until_down && ike_is_up && now - up_at > timeout) {
-			fprintf(stderr, "timeout: still up after %.0f s\n", timeout);
+		if (o.until_down && ike_is_up && now - up_at > o.timeout) {
+			fprintf(stderr, "timeout: still up after %.0f s\n", o.timeout);
 			break;
 		}
-		double d = ike_next_deadline(e);
-		int ms = 200;
+		if (ka_on && !isfinite(next_ka))
+			next_ka = now + o.natt_ka;
+		if (ka_on && now >= next_ka) {
+			natt_keepalive();
+			next_ka += o.natt_ka;
+		}
+		if (data)
+			ike_peer_data_tick(data, now);
+		double d = fmin(ike_next_deadline(e), next_ka);
+		if (data)
+			d = fmin(d, ike_peer_data_next(data));
+		if (o.rekey_after > 0 && next_rekey > 0 && rekeyed < o.rekeys)
+			d = fmin(d, next_rekey);
+		int ms = o.repeat ? 5 : 200;
 		if (isfinite(d))
-			ms = d <= now ? 0 : (int)fmin(200, (d - now) * 1000 + 1);
-		struct pollfd p[2] = {{fd500, POLLIN, 0}, {fd4500, POLLIN, 0}};
-		int n = poll(p, 2, ms);
+			ms = d <= now ? 0 : (int)fmin(ms, (d - now) * 1000 + 1);
+		struct pollfd p[3] = {{fd500, POLLIN, 0}, {fd4500, POLLIN, 0}, {fd50, POLLIN, 0}};
+		int n = poll(p, fd50 >= 0 ? 3 : 2, ms);
 		if (n > 0) {
 			if (p[0].revents & POLLIN)
 				receive(e, fd500, 500, &local);
-			if (p[1].revents & POLLIN)
+			/* drain 4500 (ESP) so a steady stream cannot fill the socket */
+			for (int k = 0; k < 64 && (p[1].revents & POLLIN); k++) {
 				receive(e, fd4500, 4500, &local);
+				struct pollfd q = {fd4500, POLLIN, 0};
+				if (poll(&q, 1, 0) <= 0)
+					break;
+			}
+			if (fd50 >= 0 && (p[2].revents & POLLIN))
+				receive50();
 		}
 		ike_tick(e, now_s());
 	}
-	printf("SUMMARY ike_up=%d child_up=%d down=%d reason=%s esp_rx=%u elapsed=%.3f\n", ike_is_up,
-	       child_is_up, went_down, down_reason, esp_rx, up_at > 0 ? up_at - t0 : -1.0);
-	int rc = child_is_up && (!(do_delete || until_down) || ike_engine_sa_count(e) == 0) ? 0 : 1;
+	printf("SUMMARY ike_up=%d child_up=%d children=%u down=%d reason=%s esp_rx=%u natt_ka=%u "
+	       "elapsed=%.3f\n",
+	       ike_is_up, child_is_up, children_up, went_down, down_reason, esp_rx, natt_ka_sent,
+	       up_at > 0 ? up_at - t0 : -1.0);
+	int rc = child_is_up && (!(o.do_delete || o.until_down) || ike_engine_sa_count(e) == 0) ? 0 : 1;
+	if (o.serve)
+		rc = children_up > 0 ? 0 : 1;
+	if (o.repeat)
+		rc = bench_rc == 1 ? 0 : 1;
+	if (data && ike_peer_data_report(data, stdout) > 0)
+		rc = 1;
 	ike_engine_free(e);
+	ike_peer_data_free(data);
 	config_free(cfg);
 	close(fd500);
 	close(fd4500);
+	if (fd50 >= 0)
+		close(fd50);
 	return rc;
 }

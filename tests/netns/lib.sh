@@ -12,6 +12,8 @@ T_NAME=$(basename "$0" .sh)
 : "${DMVPN_LAB_PREFIX:=t${T_NAME%%-*}-}"
 export DMVPN_LAB_PREFIX
 export DMVPN_LAB_STATE="/run/dmvpn-lab/$DMVPN_LAB_PREFIX"
+# IPSEC=1: every lab of the scenario runs with tunnel protection (dmvpn-lab --ipsec)
+[ "${IPSEC:-0}" = 1 ] && export DMVPN_LAB_IPSEC=1
 
 log() { printf '%s [%s] %s\n' "$(date -u +%T.%3N)" "$T_NAME" "$*"; }
 skip() { log "SKIP: $*"; echo "skip: $*"; exit 77; }

@@ -68,7 +68,7 @@ SP=$!
 json() { # NS FIELD-EXPR COMMAND...: prints python expression over the data
 	ns=$1; expr=$2; shift 2
 	ip netns exec $ns $C -N $ns "$@" --json 2>/dev/null |
-		python3 -c "import json,sys; d=json.load(sys.stdin)['data']; print($expr)" 2>/dev/null
+		python3 -c "import json,sys; d=json.load(sys.stdin); d=d.get('data', d); print($expr)" 2>/dev/null
 }
 i=0
 while [ "$(json $S "d['nhs'][0]['state']" show nhrp nhs)" != up ]; do
@@ -93,7 +93,7 @@ echo "ok: ping over the overlay"
 ip -n $H neigh show dev dmvpn0 | grep -q "10.0.0.11 lladdr 02:d7:" || fail "hub neighbour is not a peer MAC"
 echo "ok: hub's neighbour 10.0.0.11 has a peer MAC"
 v=$(ip netns exec $H $C -N $H show counters --json | python3 -c \
-	"import json,sys; c=json.load(sys.stdin)['data']['counters']; print(c['overlay.dmvpn0.gre_tx'] > 0 and c['overlay.dmvpn0.arp_answered'] > 0)")
+	"import json,sys; c=json.load(sys.stdin); c=c.get('data', c)['counters']; print(c['overlay.dmvpn0.gre_tx'] > 0 and c['overlay.dmvpn0.arp_answered'] > 0)")
 [ "$v" = True ] || fail "hub counters"
 
 # clean exit

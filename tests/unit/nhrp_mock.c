@@ -234,6 +234,7 @@ void mock_node_start(struct mock_node *n)
 		.route_del = m_route_del,
 		.route_lookup = m_route_lookup,
 		.neigh_update = m_neigh_update,
+		.reg_allowed = n->reg_allowed,
 	};
 	n->nif = nhrp_if_new_af((struct ovl_if *)&n->ovl, &n->cfg, n->family, &ops, n->net->now);
 }

@@ -60,6 +60,8 @@ struct mock_node {
 	unsigned n_neigh;
 	unsigned neigh_updates;
 	bool rx_down; /* drop everything sent to this node */
+	/* optional nhrp_ops.reg_allowed (ctx: this node), set before start */
+	bool (*reg_allowed)(void *ctx, const struct ipaddr *src, const struct prefix *proto);
 };
 
 struct mock_pkt {

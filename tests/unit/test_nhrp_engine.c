@@ -139,8 +139,16 @@ static void test_auth_mismatch(void **state)
 	assert_string_equal(nhs_state(s1, 0), "down");
 	assert_string_equal(nhs_state(s2, 0), "up");
 	assert_int_equal(cache_count(hub, "dynamic", NULL, NULL), 1);
-	/* the password travels in Cisco's cleartext extension */
+	/* s1 was told why (RFC 2332 5.3.4), and s1 in turn refuses the
+	 * Error Indication (it carries the hub's password) without answering */
+	assert_true(C(hub)->error_ind_tx >= 1);
+	assert_true(C(s1)->rx_auth_fail >= 1);
+	assert_int_equal(C(s1)->error_ind_tx, 0);
 	struct nhrp_packet *p = calloc(1, sizeof(*p));
+	assert_int_equal(nhrp_parse(p, net.last[NHRP_ERROR_INDICATION].buf,
+				    net.last[NHRP_ERROR_INDICATION].len), NHRP_OK);
+	assert_int_equal(p->error_code, NHRP_ERROR_AUTHENTICATION_FAILURE);
+	/* the password travels in Cisco's cleartext extension */
 	assert_int_equal(nhrp_parse(p, net.last[NHRP_REGISTRATION_REPLY].buf,
 				    net.last[NHRP_REGISTRATION_REPLY].len), NHRP_OK);
 	const struct nhrp_ext *e = nhrp_ext_find(p, NHRP_EXT_AUTH);

@@ -161,16 +161,22 @@ static void test_purge_on_shutdown(void **state)
 	check_clean();
 }
 
-static void test_purge_on_hub_expiry(void **state)
+/* Shortcuts both ways, then s2 vanishes; 10 s later its registration on the
+ * hub expires and the hub purges s1. */
+static void s2_gone_hub_expiring(void)
 {
-	(void)state;
 	shortcut_both_ways(false);
-	/* s2 vanishes; when its registration expires the hub purges s1 */
 	mock_node_stop(s2, false);
 	struct ipaddr via2 = mock_ip("10.0.0.12");
 	struct peer *pp = nhrp_neigh_lookup(s1->nif, &via2, net.now);
 	pp->pkts_out += 1; /* keep s1's shortcut in use: only the purge removes it */
 	mock_advance(&net, net.now + 590);
+}
+
+static void test_purge_on_hub_expiry(void **state)
+{
+	(void)state;
+	s2_gone_hub_expiring();
 	assert_non_null(mock_route_find(s1, "10.1.2.0/24"));
 	mock_advance(&net, net.now + 15);
 	assert_int_equal(cache_count(hub, "dynamic", "10.0.0.12/32", NULL), 0);
@@ -178,7 +184,48 @@ static void test_purge_on_hub_expiry(void **state)
 	assert_true(C(hub)->purge_req_tx >= 1);
 	assert_true(C(s1)->purge_reply_tx >= 1);
 	assert_true(C(hub)->purge_reply_rx >= 1);
+	assert_int_equal(C(hub)->purge_retransmit, 0); /* answered at once */
 	check_clean();
+}
+
+/* A Purge Request without the N bit is retransmitted (1, 2, 4 s) until its
+ * reply comes; a reply that is lost is made up for; a dead resolver ends
+ * the retransmissions after NHRP_PURGE_TRIES. */
+static void test_purge_retransmit(void **state)
+{
+	(void)state;
+	s2_gone_hub_expiring();
+	/* s1 does not hear the hub's purge (or anything) for a while */
+	s1->rx_down = true;
+	mock_advance(&net, net.now + 12);
+	assert_int_equal(cache_count(hub, "dynamic", "10.0.0.12/32", NULL), 0);
+	uint64_t first = C(hub)->purge_req_tx;
+	assert_true(first >= 1);
+	assert_int_equal(C(s1)->purge_req_rx, 0);
+	/* two retransmissions, 1 s and then 2 s later; then s1 hears again */
+	mock_advance(&net, net.now + 3.1);
+	assert_true(C(hub)->purge_retransmit >= 2);
+	s1->rx_down = false;
+	mock_advance(&net, net.now + 5);
+	assert_true(C(s1)->purge_req_rx >= 1);
+	assert_null(mock_route_find(s1, "10.1.2.0/24"));
+	assert_true(C(hub)->purge_reply_rx >= 1);
+	assert_int_equal(C(hub)->purge_giveup, 0);
+	uint64_t rt = C(hub)->purge_retransmit;
+	mock_advance(&net, net.now + 30);
+	assert_int_equal(C(hub)->purge_retransmit, rt); /* answered: no more */
+	check_clean();
+}
+
+static void test_purge_giveup(void **state)
+{
+	(void)state;
+	s2_gone_hub_expiring();
+	s1->rx_down = true; /* s1 never answers again */
+	mock_advance(&net, net.now + 60);
+	assert_int_equal(C(hub)->purge_retransmit, 3); /* NHRP_PURGE_TRIES - 1 */
+	assert_int_equal(C(hub)->purge_giveup, 1);
+	s1->rx_down = false;
 }
 
 static void test_ipv6(void **state)
@@ -405,6 +452,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_shortcut_refresh_and_expiry, teardown),
 		cmocka_unit_test_teardown(test_purge_on_shutdown, teardown),
 		cmocka_unit_test_teardown(test_purge_on_hub_expiry, teardown),
+		cmocka_unit_test_teardown(test_purge_retransmit, teardown),
+		cmocka_unit_test_teardown(test_purge_giveup, teardown),
 		cmocka_unit_test_teardown(test_ipv6, teardown),
 		cmocka_unit_test_teardown(test_ipv6_over_ipv6, teardown),
 		cmocka_unit_test_teardown(test_error_indications, teardown),

@@ -35,7 +35,7 @@ IKE_PEER=$(readlink -f "$IKE_PEER" 2>/dev/null || echo "$IKE_PEER")
 . "$here/lib.sh"
 ss_require
 
-DIR=$(mktemp -d /tmp/ik-ss.XXXXXX)
+DIR=$(mktemp -d /tmp/$SS_PFX-ss.XXXXXX)
 trap 'ss_cleanup; [ "${KEEP:-}" ] || rm -rf "$DIR"' EXIT
 PSK="interop secret 4 dmvpn"
 pass=0
@@ -79,11 +79,25 @@ check_charon() {
 	fi
 }
 
+# want N: scenario N is selected (SCENARIOS="7 9" runs only those).
+want() {
+	[ -z "${SCENARIOS:-}" ] && return 0
+	case " $SCENARIOS " in *" $1 "*) return 0 ;; esac
+	return 1
+}
+
+# scenario_start N TITLE IKE_PROPOSAL ESP_PROPOSAL [AUTH]; SS_TOPO=nat puts
+# the NAT namespace between us and charon.
 scenario_start() {
+	want $1 || return 1
 	echo "== scenario $1: $2"
 	fail_one=0
 	ss_cleanup
-	ss_netns || { bad "netns setup"; return 1; }
+	if [ "${SS_TOPO:-}" = nat ]; then
+		ss_netns_nat || { bad "netns setup (NAT)"; return 1; }
+	else
+		ss_netns || { bad "netns setup"; return 1; }
+	fi
 	rm -f "$DIR/charon.log" # charon appends
 	ss_charon_start "$DIR" || { bad "charon start"; return 1; }
 	case ${5:-psk} in
@@ -104,6 +118,7 @@ scenario_start() {
 }
 
 scenario_end() {
+	want $1 || return 0
 	if [ $fail_one = 0 ]; then
 		pass=$((pass + 1))
 		echo "== scenario $1: PASS"
@@ -117,6 +132,16 @@ scenario_end() {
 peer() {
 	ip netns exec $SS_NS_US "$IKE_PEER" -c "$DIR/dmvpn.conf" -p IK -l $SS_US_ADDR -r $SS_SS_ADDR \
 		--print-keys "$@"
+}
+
+# peer_bg OUT ERR ARGS...: ike_peer in the background; PEER_PID is its own
+# process id (not a subshell's), so that it can be killed.
+peer_bg() {
+	local out=$1 err=$2
+	shift 2
+	(exec ip netns exec $SS_NS_US "$IKE_PEER" -c "$DIR/dmvpn.conf" -p IK -l $SS_US_ADDR -r $SS_SS_ADDR \
+		--print-keys "$@" >"$out" 2>"$err") &
+	PEER_PID=$!
 }
 
 # ---- 1 ----
@@ -281,6 +306,156 @@ if scenario_start 6 "RSA-3072 certificates, fragmentation forced both ways (576-
 fi
 scenario_end 6
 unset SS_FRAGMENT_SIZE
+
+# ---- 7 ----
+# NAT: ik-us 198.18.1.1 is masqueraded by ik-nat to 198.18.0.254, source
+# ports 20000-29999. charon with encap = no, so both NAT detections are real.
+SS_TOPO=nat SS_REMOTE_ADDRS=%any SS_ENCAP=no
+if scenario_start 7 "NAT between us and charon (masquerade): NAT-T, keepalives, ESP in UDP" aes256gcm16-prfsha256-x25519 aes256gcm16; then
+	ss_reflector_start "$DIR" || bad "GRE reflector did not start"
+	# --no-transport: asked for transport mode behind a NAT, charon (RFC 7296
+	# 2.23.1) replaces our selector's address by the NAT's and then finds
+	# no match in its tunnel-mode config (TS_UNACCEPTABLE)
+	peer --initiate --no-transport --timeout 10 --natt-keepalive 1 --data 50 --data-for 3.5 >"$DIR/peer7.out" 2>"$DIR/peer7.err" &
+	p=$!
+	for _ in $(seq 1 50); do grep -q '^CHILD_UP' "$DIR/peer7.out" && break; sleep 0.1; done
+	grep -E '^(IKE_UP|CHILD_UP)' "$DIR/peer7.out" | sed 's/^/  ours: /'
+	grep -q "^IKE_UP.*ports=4500/4500 nat_local=yes" "$DIR/peer7.out" &&
+		ok "we detected the NAT in front of us and floated to 4500/4500" || bad "no NAT detected / no float on our side"
+	grep -q '^CHILD_UP.*encap=yes' "$DIR/peer7.out" && ok "our CHILD SA is UDP-encapsulated" ||
+		bad "our CHILD SA is not UDP-encapsulated"
+	raw=$(ss_swanctl "$DIR" --list-sas --raw 2>&1)
+	ike=$(echo "$raw" | grep -o 'dmvpn {[^{]*' | head -1)
+	echo "  charon: $(echo "$ike" | grep -o 'local-host=[^ ]* local-port=[^ ]* .*remote-port=[^ ]*' | cut -c1-160)"
+	echo "$ike" | grep -q "remote-host=$SS_NAT_ADDR remote-port=2[0-9]\{4\}" &&
+		ok "charon sees us at the NAT's address $SS_NAT_ADDR, a translated port" || bad "charon's remote is not the NAT"
+	echo "$ike" | grep -q 'local-port=4500' && echo "$ike" | grep -q 'nat-remote=yes' &&
+		ok "charon: on 4500, nat-remote=yes ($(grep -o 'remote host is behind NAT' "$DIR/charon.log" | head -1))" ||
+		bad "charon did not detect the NAT or float"
+	echo "$ike" | grep -q 'nat-local=yes' && bad "charon thinks it is behind a NAT"
+	check_charon initiator "$DIR/peer7.out"
+	wait $p && ok "ike_peer exit 0 (no data lost)" || bad "ike_peer failed: $(tail -3 "$DIR/peer7.err")"
+	ss_reflector_stop
+	grep -E '^(SUMMARY|DATA )' "$DIR/peer7.out" | sed 's/^/  ours: /'
+	ka=$(ss_nat_counter natt_ka_out) eo=$(ss_nat_counter esp_out) ei=$(ss_nat_counter esp_in)
+	sum=$(grep '^SUMMARY' "$DIR/peer7.out")
+	echo "  NAT counters: natt_ka_out=$ka esp_out=$eo esp_in=$ei ike500=$(ss_nat_counter ike500); reflector: $(cat "$DIR/reflect.out")"
+	[ "${ka:-0}" -ge 3 ] && [ "$ka" = "$(ss_field "$sum" natt_ka)" ] &&
+		ok "our $ka NAT-T keepalives (1 s) crossed the NAT" || bad "NAT-T keepalives: NAT saw ${ka:-0}, we sent $(ss_field "$sum" natt_ka)"
+	data=$(grep '^DATA ' "$DIR/peer7.out")
+	sent=$(ss_field "$data" sent)
+	[ "${sent:-0}" -gt 100 ] && [ "$(ss_field "$data" received)" = "$sent" ] && [ "${eo:-0}" -ge "$sent" ] &&
+		[ "${ei:-0}" -ge "$sent" ] && ok "ESP in UDP through the NAT: $sent GRE packets out and back, NAT counted $eo/$ei" ||
+		bad "ESP in UDP through the NAT: $data"
+fi
+scenario_end 7
+unset SS_TOPO SS_REMOTE_ADDRS SS_ENCAP
+
+# ---- 8 ----
+SS_DPD_DELAY=2s
+if scenario_start 8 "charon's DPD (dpd_delay 2 s, retransmits 1 s x 3) notices that we were killed" aes256gcm16-prfsha256-x25519 aes256gcm16; then
+	peer_bg "$DIR/peer8.out" "$DIR/peer8.err" --initiate --timeout 10 --hold 30
+	p=$PEER_PID
+	for _ in $(seq 1 50); do grep -q '^CHILD_UP' "$DIR/peer8.out" && break; sleep 0.1; done
+	check_charon initiator "$DIR/peer8.out"
+	kill -9 $p
+	wait $p 2>/dev/null
+	t0=$(date +%s%N)
+	gone=
+	for _ in $(seq 1 150); do
+		ss_swanctl "$DIR" --list-sas --raw 2>/dev/null | grep -q 'state=' || { gone=$(date +%s%N); break; }
+		sleep 0.05
+	done
+	grep -E 'sending DPD request|retransmit [0-9] of request|giving up after|deleting IKE_SA' "$DIR/charon.log" |
+		tail -6 | sed 's/^/  charon.log: /'
+	if [ -n "$gone" ]; then
+		secs=$(awk -v a=$t0 -v b=$gone 'BEGIN { printf "%.2f", (b - a) / 1e9 }')
+		# dpd_delay 2 s after the last message, then 1 + 3 x 1 s of retransmits
+		awk -v s=$secs 'BEGIN { exit !(s >= 4.5 && s <= 6.6) }' &&
+			ok "charon's SA list emptied ${secs} s after we were killed (expected 2 + 4 x 1 = 6 s, -10 %/+10 %, DPD counts from the last message)" ||
+			bad "charon's SA list emptied after ${secs} s, expected about 6 s"
+	else
+		bad "charon still has the SA 7.5 s after we were killed"
+	fi
+	grep -q 'sending DPD request' "$DIR/charon.log" && grep -q 'giving up after 3 retransmits' "$DIR/charon.log" &&
+		ok "charon: sent a DPD request, retransmitted it, gave up after 3 retransmits" || bad "no DPD in charon's log"
+fi
+scenario_end 8
+unset SS_DPD_DELAY
+
+# ---- 9 ----
+if scenario_start 9 "GRE both ways through the CHILD SA (our ESP <-> kernel-libipsec), charon's counters" aes256gcm16-prfsha256-x25519 aes256gcm16; then
+	ss_reflector_start "$DIR" || bad "GRE reflector did not start"
+	peer --initiate --timeout 10 --data 200 --data-for 2.5 --data-size 200 >"$DIR/peer9.out" 2>"$DIR/peer9.err"
+	rc=$?
+	ss_reflector_stop
+	grep -E '^(CHILD_UP|SUMMARY|DATA)' "$DIR/peer9.out" | sed 's/^/  ours: /'
+	data=$(grep '^DATA ' "$DIR/peer9.out")
+	sent=$(ss_field "$data" sent) recv=$(ss_field "$data" received)
+	[ $rc = 0 ] && [ "${sent:-0}" -ge 400 ] && [ "$recv" = "$sent" ] && [ "$(ss_field "$data" lost)" = 0 ] &&
+		ok "we sent $sent GRE packets through ESP and decrypted $recv echoes (none lost, none bad)" ||
+		bad "GRE through ESP: rc $rc, $data $(tail -2 "$DIR/peer9.err")"
+	echo "  reflector (charon's namespace, after kernel-libipsec): $(cat "$DIR/reflect.out")"
+	grep -q "received $sent echoed $sent" "$DIR/reflect.out" &&
+		ok "charon's kernel got all $sent GRE packets out of ipsec0 and echoed them" || bad "reflector counts differ"
+	raw=$(ss_swanctl "$DIR" --list-sas --raw 2>&1)
+	pi=$(ss_child_counter "$raw" packets-in) po=$(ss_child_counter "$raw" packets-out)
+	bi=$(ss_child_counter "$raw" bytes-in) bo=$(ss_child_counter "$raw" bytes-out)
+	echo "  charon: CHILD SA packets-in=$pi bytes-in=$bi packets-out=$po bytes-out=$bo"
+	[ "$pi" = "$sent" ] && [ "$po" = "$sent" ] &&
+		ok "charon's counters: packets-in = packets-out = $sent (bytes-in $bi, bytes-out $bo)" ||
+		bad "charon's counters differ from ours (in $pi out $po, we sent $sent)"
+	# inner packets: 20 (IP) + 8 (GRE) + 200 bytes each
+	[ "$bi" = $((sent * 228)) ] && ok "bytes-in = $sent x 228 (inner IP + GRE + payload)" ||
+		bad "bytes-in $bi, expected $((sent * 228))"
+fi
+scenario_end 9
+
+# ---- 10 ----
+# Our CHILD lifetime 10 s (the engine rekeys at 95 % as responder, 90 % as
+# initiator), charon's IKE rekey_time 5 s; strongSwan also rekeys the CHILD
+# SA once by command. Traffic 200 packets/s for 13 s throughout.
+SS_IKE_REKEY=5s SS_OUR_CHILD_LIFETIME=10
+if scenario_start 10 "CHILD and IKE rekeys under continuous GRE traffic, zero loss" aes256gcm16-prfsha256-x25519 aes256gcm16; then
+	ss_reflector_start "$DIR" || bad "GRE reflector did not start"
+	peer --initiate --timeout 10 --data 200 --data-for 13 >"$DIR/peer10.out" 2>"$DIR/peer10.err" &
+	p=$!
+	for _ in $(seq 1 50); do grep -q '^CHILD_UP' "$DIR/peer10.out" && break; sleep 0.1; done
+	sleep 2
+	ss_swanctl "$DIR" --rekey --child gre >/dev/null 2>&1
+	sleep 0.3
+	[ "$(grep -c '^CHILD_UP' "$DIR/peer10.out")" = 2 ] &&
+		ok "t=2 s: strongSwan rekeyed the CHILD SA (swanctl --rekey --child gre; we are the IKE initiator)" ||
+		bad "strongSwan's CHILD rekey failed: $(grep -o 'received [A-Z_]* notify.*' "$DIR/charon.log" | tail -1)"
+	wait $p
+	rc=$?
+	ss_reflector_stop
+	grep -E '^(IKE_UP|CHILD_UP|CHILD_DOWN|IKE_DOWN|SUMMARY|DATA)' "$DIR/peer10.out" | cut -c1-140 | sed 's/^/  ours: /'
+	nike=$(grep -c 'IKE_SA dmvpn\[[0-9]*\] rekeyed between' "$DIR/charon.log")
+	[ "$nike" -ge 1 ] && ok "charon rekeyed the IKE SA $nike time(s) (rekey_time 5 s) under traffic" ||
+		bad "no IKE rekey"
+	[ "$(grep -c '^IKE_UP' "$DIR/peer10.out")" = $((nike + 1)) ] && ok "our engine took each IKE rekey" ||
+		bad "IKE_UP count differs from charon's rekeys"
+	nchild=$(grep -c '^CHILD_UP' "$DIR/peer10.out")
+	[ "$nchild" -ge 3 ] && ok "$nchild CHILD SAs one after the other (initial, strongSwan's rekey, our lifetime rekey)" ||
+		bad "only $nchild CHILD SAs"
+	grep -q 'rekeying CHILD SA' "$DIR/peer10.err" && ok "our engine rekeyed the CHILD SA by itself (lifetime 10 s)" ||
+		bad "our engine did not rekey at its CHILD lifetime"
+	# make-before-break: each new CHILD_UP comes before the CHILD_DOWN of the old one
+	awk '/^CHILD_UP/ { up++ } /^CHILD_DOWN/ && !/reason=shutdown/ { down++; if (down >= up) bad = 1 } END { exit bad }' "$DIR/peer10.out" &&
+		ok "make-before-break: every CHILD_DOWN came after the next CHILD_UP" || bad "a CHILD SA went down before its successor came up"
+	data=$(grep '^DATA ' "$DIR/peer10.out")
+	sent=$(ss_field "$data" sent)
+	[ $rc = 0 ] && [ "${sent:-0}" -ge 2400 ] && [ "$(ss_field "$data" lost)" = 0 ] && [ "$(ss_field "$data" received)" = "$sent" ] &&
+		ok "zero loss across the rekeys: $sent sent, $(ss_field "$data" received) received, $(ss_field "$data" lost) lost" ||
+		bad "loss across the rekeys: $data"
+	awk '/^DATA_SA/ { n++; for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+		if (v["tx"] + 0 == 0 || v["rx"] + 0 == 0) bad = 1 } END { exit bad || n < 3 }' "$DIR/peer10.out" &&
+		ok "every CHILD SA carried traffic both ways (switch-over at each rekey)" || bad "a CHILD SA carried no traffic"
+	echo "  reflector: $(cat "$DIR/reflect.out")"
+fi
+scenario_end 10
+unset SS_IKE_REKEY SS_OUR_CHILD_LIFETIME
 
 echo "strongswan interop: $pass passed, $fail failed"
 [ $fail = 0 ]
