@@ -100,7 +100,9 @@ void nhrp_nhs_init(struct nhrp_if *nif, const void *cfg_af, double now)
 		 * path can reach the NHS before it answers. */
 		nhs_bind_cache(nif, n, now);
 	}
-	nhrp_nhs_run(nif, now);
+	/* The first registrations leave on the first timer run (next_at =
+	 * now), not from here: the caller may still be wiring the interface
+	 * (tunnel protection is attached after the engine exists). */
 }
 
 static void nhs_send(struct nhrp_if *nif, struct nhrp_nhs *n, uint16_t holdtime)

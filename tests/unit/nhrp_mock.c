@@ -237,6 +237,10 @@ void mock_node_start(struct mock_node *n)
 		.reg_allowed = n->reg_allowed,
 	};
 	n->nif = nhrp_if_new_af((struct ovl_if *)&n->ovl, &n->cfg, n->family, &ops, n->net->now);
+	/* As the daemon's timer does right after the interface is wired up:
+	 * the first registrations go out now. */
+	if (n->nif)
+		nhrp_if_run(n->nif, n->net->now);
 }
 
 void mock_node_stop(struct mock_node *n, bool clean)
