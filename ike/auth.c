@@ -357,7 +357,8 @@ void ike_auth_start(struct ikesa *sa, double now)
 	if (sa->prof->auth == CFG_AUTH_CERT)
 		ike_certreq_build(&b, IKE_CERT_X509_SIG,
 		                  ike_cred_ca_keyid(ike_engine_cred(sa->e, sa->prof)), 20);
-	ike_notify_build(&b, 0, NULL, 0, IKE_N_INITIAL_CONTACT, NULL, 0);
+	if (ike_collide_first_contact(sa))
+		ike_notify_build(&b, 0, NULL, 0, IKE_N_INITIAL_CONTACT, NULL, 0);
 	if (sa->want_transport)
 		ike_notify_build(&b, 0, NULL, 0, IKE_N_USE_TRANSPORT_MODE, NULL, 0);
 	if (ike_prop_build(&b, sa->prof, true, spi, 4) < 0) {
@@ -413,6 +414,9 @@ void ike_auth_process_request(struct ikesa *sa, const struct ike_msg *outer,
 		ike_sa_fail(sa, "authentication of peer '%s' failed", who);
 		return;
 	}
+	struct ike_notify ic;
+	if (ike_msg_find_notify(in, IKE_N_INITIAL_CONTACT, &ic))
+		ike_collide_initial_contact(sa); /* the peer restarted: its old SAs are gone */
 	established(sa, now);
 	build_id_auth(sa, &b, IKE_PL_IDR);
 

@@ -76,10 +76,18 @@ static void ts_host(struct ike_ts_list *l, const struct ipaddr *a)
 	l->ts[0].end = *a;
 }
 
+/* TSi is the side of whoever started the exchange (for CREATE_CHILD_SA
+ * not necessarily the IKE SA's initiator): ini, we did. */
+static void our_ts(const struct ikesa *sa, bool ini, struct ike_ts_list *tsi,
+                   struct ike_ts_list *tsr)
+{
+	ts_host(tsi, ini ? &sa->local : &sa->remote);
+	ts_host(tsr, ini ? &sa->remote : &sa->local);
+}
+
 void ike_child_our_ts(const struct ikesa *sa, struct ike_ts_list *tsi, struct ike_ts_list *tsr)
 {
-	ts_host(tsi, sa->initiator ? &sa->local : &sa->remote);
-	ts_host(tsr, sa->initiator ? &sa->remote : &sa->local);
+	our_ts(sa, sa->initiator, tsi, tsr);
 }
 
 /* Does one of the selectors cover GRE to/from host a? */
@@ -96,16 +104,23 @@ static bool ts_covers(const struct ike_ts_list *l, const struct ipaddr *a)
 	return false;
 }
 
+/* ini: we started the exchange (TSi is ours). */
+static int check_ts(const struct ikesa *sa, bool ini, const struct ike_ts_list *tsi,
+                    const struct ike_ts_list *tsr)
+{
+	const struct ipaddr *ia = ini ? &sa->local : &sa->remote;
+	const struct ipaddr *ra = ini ? &sa->remote : &sa->local;
+	/* transport mode through a NAT (§2.23.1): a side behind the NAT names
+	 * its private address, which the outer addresses cannot confirm */
+	bool nat_i = ini ? sa->nat_local : sa->nat_remote;
+	bool nat_r = ini ? sa->nat_remote : sa->nat_local;
+	return (nat_i || ts_covers(tsi, ia)) && (nat_r || ts_covers(tsr, ra)) ? 0 : -1;
+}
+
 int ike_child_check_ts(const struct ikesa *sa, const struct ike_ts_list *tsi,
                        const struct ike_ts_list *tsr)
 {
-	const struct ipaddr *ia = sa->initiator ? &sa->local : &sa->remote;
-	const struct ipaddr *ra = sa->initiator ? &sa->remote : &sa->local;
-	/* transport mode through a NAT (§2.23.1): a side behind the NAT names
-	 * its private address, which the outer addresses cannot confirm */
-	bool nat_i = sa->initiator ? sa->nat_local : sa->nat_remote;
-	bool nat_r = sa->initiator ? sa->nat_remote : sa->nat_local;
-	return (nat_i || ts_covers(tsi, ia)) && (nat_r || ts_covers(tsr, ra)) ? 0 : -1;
+	return check_ts(sa, sa->initiator, tsi, tsr);
 }
 
 void ike_child_install(struct ikesa *sa, uint32_t spi_out, enum ike_child_mode mode)
@@ -305,7 +320,7 @@ void ike_child_process_request(struct ikesa *sa, const struct ike_msg *in, doubl
 	else if (sel.suite.dh && (!pke || ke.group != sel.suite.dh))
 		err = IKE_N_INVALID_KE_PAYLOAD, want = sel.suite.dh;
 	else if (ike_ts_parse(&tsi, ptsi) < 0 || ike_ts_parse(&tsr, ptsr) < 0 ||
-	         ike_child_check_ts(sa, &tsi, &tsr) < 0)
+	         check_ts(sa, false, &tsi, &tsr) < 0)
 		err = IKE_N_TS_UNACCEPTABLE;
 	if (err) {
 		if (err == IKE_N_INVALID_KE_PAYLOAD)
@@ -345,7 +360,7 @@ void ike_child_process_request(struct ikesa *sa, const struct ike_msg *in, doubl
 	ike_nonce_build(&b, nr, sizeof(nr));
 	if (dh)
 		ike_ke_build(&b, sel.suite.dh, pub, ike_dh_pub_len(sel.suite.dh));
-	ike_child_our_ts(sa, &tsi, &tsr);
+	our_ts(sa, false, &tsi, &tsr);
 	ike_ts_build(&b, IKE_PL_TSI, &tsi);
 	ike_ts_build(&b, IKE_PL_TSR, &tsr);
 	int rc = ike_child_keymat(sa, &sa->child, &sel, false, gir, (size_t)glen, ni.data, ni.len,
@@ -409,7 +424,7 @@ int ike_sa_rekey_child(struct ikesa *sa, double now)
 	ike_nonce_build(&b, sa->rk_ni, sizeof(sa->rk_ni));
 	if (sa->rk_dh)
 		ike_ke_build(&b, sa->rk_group, pub, ike_dh_pub_len(sa->rk_group));
-	ike_child_our_ts(sa, &tsi, &tsr);
+	our_ts(sa, true, &tsi, &tsr);
 	ike_ts_build(&b, IKE_PL_TSI, &tsi);
 	ike_ts_build(&b, IKE_PL_TSR, &tsr);
 	sa->child_rekey_at = INFINITY;
@@ -499,7 +514,7 @@ void ike_child_process_response(struct ikesa *sa, const struct ike_msg *in, doub
 	if (!sa->child_up || !psa || !pnr || !ptsi || !ptsr || ike_sa_parse(&sap, psa) < 0 ||
 	    ike_prop_accept_child(&sap, sa->prof, &sel) < 0 || ike_nonce_parse(&nr, pnr) < 0 ||
 	    ike_ts_parse(&tsi, ptsi) < 0 || ike_ts_parse(&tsr, ptsr) < 0 ||
-	    ike_child_check_ts(sa, &tsi, &tsr) < 0 ||
+	    check_ts(sa, true, &tsi, &tsr) < 0 ||
 	    (sel.suite.dh && (!pke || ike_ke_parse(&ke, pke) < 0 || ke.group != sa->rk_group ||
 	                      !sa->rk_dh ||
 	                      (glen = ike_dh_shared(sa->rk_dh, ke.data, ke.len, gir, sizeof(gir))) <=

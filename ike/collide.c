@@ -15,6 +15,12 @@
  *   report reason "duplicate" on both sides.
  * - Requests for IKE SAs we do not know (§2.21.4): an unprotected
  *   INFORMATIONAL response with INVALID_IKE_SPI, rate limited.
+ * - INITIAL_CONTACT (§2.4): sent in IKE_AUTH only when we hold no other SA
+ *   with that remote address; received, it closes (without a DELETE: the
+ *   peer has forgotten them) every SA with the same remote identity and
+ *   profile that was established before the new one began, i.e. the stale
+ *   SAs of a peer that restarted. SAs begun around the same time
+ *   (simultaneous initiation) are left to the duplicate rule above.
  */
 #include "ike/sa_priv.h"
 
@@ -119,6 +125,43 @@ static bool resolve_one(struct ike_engine *e, double now)
 		}
 	}
 	return false;
+}
+
+bool ike_collide_first_contact(const struct ikesa *sa)
+{
+	for (struct ikesa *o = ike_engine_first(sa->e); o; o = ike_engine_next(sa->e, o))
+		if (o != sa && o->state != IKE_S_CLOSED && ipaddr_eq(&o->remote, &sa->remote))
+			return false;
+	return true;
+}
+
+static bool same_identity(const struct ikesa *a, const struct ikesa *b)
+{
+	if (a->id_remote_len != b->id_remote_len ||
+	    memcmp(a->id_remote, b->id_remote, a->id_remote_len) != 0)
+		return false;
+	if (a->prof == b->prof)
+		return true;
+	return a->prof && b->prof && a->prof->name && b->prof->name &&
+	       !strcmp(a->prof->name, b->prof->name);
+}
+
+void ike_collide_initial_contact(struct ikesa *sa)
+{
+	struct ike_engine *e = sa->e;
+restart:
+	for (struct ikesa *o = ike_engine_first(e); o; o = ike_engine_next(e, o)) {
+		if (o == sa || o->state != IKE_S_ESTABLISHED || o->established_at <= 0 ||
+		    o->established_at >= sa->created || !same_identity(o, sa))
+			continue;
+		ike_ctr[IKE_CTR_INITIAL_CONTACT]++;
+		log_notice("ike %016" PRIx64 "_%016" PRIx64 ": peer sent INITIAL_CONTACT in "
+		           "%016" PRIx64 "_%016" PRIx64 ": closing the old SA",
+		           ike_spi_num(o->spi_i), ike_spi_num(o->spi_r), ike_spi_num(sa->spi_i),
+		           ike_spi_num(sa->spi_r));
+		ike_sa_close(o, "initial contact (peer restarted)");
+		goto restart;
+	}
 }
 
 void ike_collide_dups(struct ike_engine *e, double now)

@@ -395,3 +395,32 @@ void ike_init_process_response(struct ikesa *sa, const struct ike_msg *m, double
 	         sa->nat_local ? ", NAT here" : (sa->nat_remote ? ", NAT at peer" : ""));
 	ike_auth_start(sa, now);
 }
+
+/* A new IKE_SA_INIT request, or a retransmission of one we answered. */
+void ike_init_input_request(struct ike_engine *e, const struct ipaddr *local,
+                               const struct ipaddr *remote, uint16_t lport, uint16_t rport,
+                               const struct ike_msg *m, double now)
+{
+	uint8_t ispi[8];
+	for (int i = 0; i < 8; i++)
+		ispi[i] = (uint8_t)(m->hdr.ispi >> (56 - 8 * i));
+	if (m->hdr.rspi != 0 || !(m->hdr.flags & IKE_FLAG_I) || m->hdr.msgid != 0) {
+		ike_ctr[IKE_CTR_DROP_UNEXPECTED]++;
+		return;
+	}
+	for (unsigned i = 0; i < IKE_TABLE_SIZE; i++)
+		for (struct ikesa *sa = e->tab[i]; sa; sa = sa->next)
+			if (!sa->initiator && !memcmp(sa->spi_i, ispi, 8) &&
+			    ipaddr_eq(&sa->remote, remote)) {
+				if (sa->state == IKE_S_INIT_DONE && sa->msg_init_i &&
+				    sa->msg_init_i_len == m->len &&
+				    !memcmp(sa->msg_init_i, m->buf, m->len) && sa->msg_init_r) {
+					ike_ctr[IKE_CTR_RETRANSMIT]++;
+					ike_sa_send_raw(sa, sa->msg_init_r, sa->msg_init_r_len);
+				} else {
+					ike_ctr[IKE_CTR_DROP_UNEXPECTED]++;
+				}
+				return;
+			}
+	ike_init_respond(e, local, remote, lport, rport, m, now);
+}

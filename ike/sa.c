@@ -23,7 +23,7 @@ const char *const ike_ctr_names[IKE_CTR_MAX] = {
     "invalid_ke_sent", "no_proposal", "auth_failed", "established",     "giveup",
     "dpd_sent",     "dpd_dead",    "delete_rx",       "frag_sent",
     "temp_failure_sent", "rekey_collision", "ike_rekeyed", "duplicate_sa",
-    "invalid_spi_sent",
+    "invalid_spi_sent", "initial_contact",
 };
 
 static const char *const state_names[IKE_S_MAX_] = {
@@ -460,35 +460,6 @@ struct ikesa *ike_initiate(struct ike_engine *e, const struct cfg_profile *prof,
 	return sa;
 }
 
-/* A new IKE_SA_INIT request, or a retransmission of one we answered. */
-static void input_init_request(struct ike_engine *e, const struct ipaddr *local,
-                               const struct ipaddr *remote, uint16_t lport, uint16_t rport,
-                               const struct ike_msg *m, double now)
-{
-	uint8_t ispi[8];
-	for (int i = 0; i < 8; i++)
-		ispi[i] = (uint8_t)(m->hdr.ispi >> (56 - 8 * i));
-	if (m->hdr.rspi != 0 || !(m->hdr.flags & IKE_FLAG_I) || m->hdr.msgid != 0) {
-		ike_ctr[IKE_CTR_DROP_UNEXPECTED]++;
-		return;
-	}
-	for (unsigned i = 0; i < IKE_TABLE_SIZE; i++)
-		for (struct ikesa *sa = e->tab[i]; sa; sa = sa->next)
-			if (!sa->initiator && !memcmp(sa->spi_i, ispi, 8) &&
-			    ipaddr_eq(&sa->remote, remote)) {
-				if (sa->state == IKE_S_INIT_DONE && sa->msg_init_i &&
-				    sa->msg_init_i_len == m->len &&
-				    !memcmp(sa->msg_init_i, m->buf, m->len) && sa->msg_init_r) {
-					ike_ctr[IKE_CTR_RETRANSMIT]++;
-					ike_sa_send_raw(sa, sa->msg_init_r, sa->msg_init_r_len);
-				} else {
-					ike_ctr[IKE_CTR_DROP_UNEXPECTED]++;
-				}
-				return;
-			}
-	ike_init_respond(e, local, remote, lport, rport, m, now);
-}
-
 static void dispatch_request(struct ikesa *sa, const struct ike_msg *m, const struct ike_msg *in,
                              double now)
 {
@@ -588,7 +559,7 @@ void ike_input(struct ike_engine *e, const struct ipaddr *local, const struct ip
 			return;
 		}
 		if (!response) {
-			input_init_request(e, local, remote, lport, rport, &m, now);
+			ike_init_input_request(e, local, remote, lport, rport, &m, now);
 			return;
 		}
 		uint8_t spi[8];

@@ -214,6 +214,7 @@ enum ike_ctr {
 	IKE_CTR_IKE_REKEYED,       /* IKE SAs replaced by a rekey */
 	IKE_CTR_DUPLICATE,         /* duplicate IKE SAs resolved */
 	IKE_CTR_INVALID_SPI_SENT,  /* INVALID_IKE_SPI answers (§2.21.4) */
+	IKE_CTR_INITIAL_CONTACT,   /* stale SAs closed on INITIAL_CONTACT (§2.4) */
 	IKE_CTR_MAX
 };
 extern uint64_t ike_ctr[IKE_CTR_MAX];

@@ -231,6 +231,11 @@ void ike_frag_clear(struct ikesa *sa);
 /* Sends (again) our IKE_SA_INIT request. 0; -1 on a build error (the SA
  * lives); -2 when the SA failed and was freed. */
 int ike_init_start(struct ikesa *sa, double now);
+/* An IKE_SA_INIT request: a new one (ike_init_respond) or a retransmission
+ * of one we answered (our answer again). */
+void ike_init_input_request(struct ike_engine *e, const struct ipaddr *local,
+                            const struct ipaddr *remote, uint16_t lport, uint16_t rport,
+                            const struct ike_msg *m, double now);
 /* Responder side of a new IKE_SA_INIT request (no SA yet). */
 void ike_init_respond(struct ike_engine *e, const struct ipaddr *local, const struct ipaddr *remote,
                       uint16_t lport, uint16_t rport, const struct ike_msg *m, double now);
@@ -309,6 +314,10 @@ bool ike_collide_first_wins(const uint8_t *a1, size_t a1len, const uint8_t *a2, 
                             const uint8_t *b1, size_t b1len, const uint8_t *b2, size_t b2len);
 /* Duplicate IKE SAs with one peer (simultaneous initiation): keeps the one
  * with the lowest (SPIi, SPIr), deletes the others we initiated. */
+/* INITIAL_CONTACT (RFC 7296 §2.4): send it (no other SA with the remote)? */
+bool ike_collide_first_contact(const struct ikesa *sa);
+/* The peer sent INITIAL_CONTACT in sa's IKE_AUTH: close its stale SAs. */
+void ike_collide_initial_contact(struct ikesa *sa);
 void ike_collide_dups(struct ike_engine *e, double now);
 /* Marks sa as lost (reason); the peer is expected to delete it. */
 void ike_collide_doom(struct ikesa *sa, const char *reason, double now);

@@ -476,6 +476,35 @@ static void test_duplicate_sequential(void **st)
 
 /* ---- gap 5: INVALID_IKE_SPI ---- */
 
+/* B restarts and connects again: its IKE_AUTH carries INITIAL_CONTACT and
+ * A closes the stale SA at once (no DELETE: B has forgotten it) instead of
+ * keeping it or resolving it as a duplicate. A later second SA begun while
+ * one exists carries no INITIAL_CONTACT. */
+static void test_initial_contact(void **st)
+{
+	(void)st;
+	setup_pair(IKE_SUITE, ESP_SUITE, ESP_SUITE);
+	uint64_t ic = ike_ctr[IKE_CTR_INITIAL_CONTACT];
+	struct ike_sa_info old;
+	ike_sa_get_info(first(0), &old);
+	now += 10;
+	engine_restart(1);
+	unsigned down = S[0].ike_down, cdown = S[0].child_down;
+	assert_non_null(ike_initiate(S[1].e, &PB.p, &S[1].addr, &S[0].addr, now));
+	run_until(now + 1);
+	assert_int_equal(ike_ctr[IKE_CTR_INITIAL_CONTACT], ic + 1);
+	assert_int_equal(S[0].ike_down, down + 1);
+	assert_int_equal(S[0].child_down, cdown + 1);
+	assert_string_equal(S[0].down_reason, "initial contact (peer restarted)");
+	assert_true(S[0].down_info.spi_i == old.spi_i);
+	assert_one_pair();
+	/* A second SA while one exists: no INITIAL_CONTACT, nothing closed */
+	assert_non_null(ike_initiate(S[1].e, &PB.p, &S[1].addr, &S[0].addr, now));
+	run_until(now + 5);
+	assert_int_equal(ike_ctr[IKE_CTR_INITIAL_CONTACT], ic + 1);
+	teardown_engines();
+}
+
 static void test_invalid_ike_spi(void **st)
 {
 	(void)st;
@@ -552,6 +581,7 @@ int main(void)
 	    cmocka_unit_test(test_temporary_failure_retry),
 	    cmocka_unit_test(test_simultaneous_initiation),
 	    cmocka_unit_test(test_duplicate_sequential),
+	    cmocka_unit_test(test_initial_contact),
 	    cmocka_unit_test(test_invalid_ike_spi),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
