@@ -250,8 +250,13 @@ void nhrp_shortcut_recv_reply(struct nhrp_if *nif, const struct ipaddr *src, dou
 	peer_set_state(c->peer, PEER_UP, "resolved");
 	if (nif->ops.neigh_update)
 		nif->ops.neigh_update(nif->ops.ctx, &via, c->peer);
-	bool host_of_via = pfx.plen == nif->plen_max && ipaddr_eq(&pfx.addr, &via);
-	if (!c->route && !host_of_via && nif->ops.route_add &&
+	/* The peer's own tunnel address needs no route when our interface
+	 * prefix covers it (the kernel asks for it directly); with a /32
+	 * (/128) address it does (a host route via itself, onlink), or traffic
+	 * to it keeps following the route through the hub. */
+	bool connected = pfx.plen == nif->plen_max && ipaddr_eq(&pfx.addr, &via) &&
+			 nif->proto.plen < nif->plen_max && prefix_contains(&nif->proto, &via);
+	if (!c->route && !connected && nif->ops.route_add &&
 	    nif->ops.route_add(nif->ops.ctx, &c->proto, &via) == 0) {
 		c->route = true;
 		nif->ctr.shortcut_installed++;

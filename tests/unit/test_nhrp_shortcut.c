@@ -383,6 +383,38 @@ static void test_error_indications(void **state)
 	check_clean();
 }
 
+/* With /32 tunnel addresses (the lab's and SPEC's layout) nothing is
+ * connected: resolving a peer's tunnel address installs a host route via
+ * that address, or traffic to it would keep going through the hub. */
+static void test_tunnel_address_host_route(void **state)
+{
+	(void)state;
+	mock_net_init(&net);
+	hub = mock_node_add(&net, "hub", AF_INET, "198.18.0.1", "10.0.0.1/32");
+	s1 = mock_node_add(&net, "s1", AF_INET, "198.18.1.1", "10.0.0.11/32");
+	s2 = mock_node_add(&net, "s2", AF_INET, "198.18.1.2", "10.0.0.12/32");
+	mock_node_add_nhs(s1, "10.0.0.1", "198.18.0.1", 1);
+	mock_node_add_nhs(s2, "10.0.0.1", "198.18.0.1", 1);
+	hub->cfg.nhrp4.redirect = true;
+	s1->cfg.nhrp4.shortcut = s2->cfg.nhrp4.shortcut = true;
+	mock_node_add_route(s1, "10.0.0.0/8", true, "10.0.0.1");
+	mock_node_add_route(s2, "10.0.0.0/8", true, "10.0.0.1");
+	mock_node_start(hub);
+	mock_node_start(s1);
+	mock_node_start(s2);
+	mock_advance(&net, net.now + 1);
+	struct ipaddr t = mock_ip("10.0.0.12");
+	assert_null(nhrp_neigh_lookup(s1->nif, &t, net.now));
+	mock_pump(&net);
+	struct peer *pp = nhrp_neigh_lookup(s1->nif, &t, net.now);
+	assert_non_null(pp);
+	assert_true(ipaddr_eq(&pp->nbma, &s2->nbma));
+	const struct mock_installed *r = mock_route_find(s1, "10.0.0.12/32");
+	assert_non_null(r);
+	assert_true(ipaddr_eq(&r->via, &t));
+	check_clean();
+}
+
 static void test_purge_from_spoke_and_hub_lan(void **state)
 {
 	(void)state;
@@ -397,7 +429,7 @@ static void test_purge_from_spoke_and_hub_lan(void **state)
 	struct peer *pp = nhrp_neigh_lookup(s1->nif, &t, net.now);
 	assert_non_null(pp);
 	assert_true(ipaddr_eq(&pp->nbma, &s2->nbma));
-	assert_int_equal(s1->route_adds, 0);
+	assert_int_equal(s1->route_adds, 0); /* 10.0.0.11/24 covers it */
 	/* the hub answers for what it routes itself */
 	t = mock_ip("10.9.1.1");
 	assert_null(nhrp_neigh_lookup(s1->nif, &t, net.now));
@@ -454,6 +486,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_purge_on_hub_expiry, teardown),
 		cmocka_unit_test_teardown(test_purge_retransmit, teardown),
 		cmocka_unit_test_teardown(test_purge_giveup, teardown),
+		cmocka_unit_test_teardown(test_tunnel_address_host_route, teardown),
 		cmocka_unit_test_teardown(test_ipv6, teardown),
 		cmocka_unit_test_teardown(test_ipv6_over_ipv6, teardown),
 		cmocka_unit_test_teardown(test_error_indications, teardown),
