@@ -105,15 +105,17 @@ enum esp_expiry esp_sa_expired(const struct esp_sa *sa, double now);
 void esp_sa_set_limits(struct esp_sa *sa, uint64_t bytes, uint64_t packets);
 
 /* ---- SAD (overlay/sad.c) ---- */
-/* All ESP SAs of the daemon: inbound by SPI (hash), outbound by remote NBMA
- * (the newest installed wins: make-before-break on rekey, the old pair keeps
- * decrypting until its CHILD is deleted). */
+/* All ESP SAs of the daemon: inbound by SPI (hash), outbound by remote NBMA.
+ * Make-before-break on rekey: the old pair keeps decrypting until its CHILD
+ * is deleted, and keeps encrypting until the peer has been heard on the new
+ * inbound SA (or the old CHILD is gone): the newest pair heard from wins,
+ * else the newest. */
 struct sad;
 
 struct sad *sad_new(void);
 void sad_free(struct sad *sad);
-/* Installs both directions of c; the new outbound SA becomes the one used
- * for c->remote. 0, or -1 (suite unsupported, SPI clash). */
+/* Installs both directions of c (see above for when its outbound SA takes
+ * over). 0, or -1 (suite unsupported, SPI clash). */
 int sad_add_child(struct sad *sad, const struct ike_child_info *c, double now);
 /* Removes both directions of CHILD c->id. */
 void sad_del_child(struct sad *sad, uint32_t child_id);

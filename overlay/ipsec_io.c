@@ -262,6 +262,11 @@ struct ipsec_sock *ipsec_sock_get(struct ipsec *ips, const struct ipaddr *local)
 	ev_io_init(&s->w4500, on_4500, s->fd4500, EV_READ);
 	ev_io_init(&s->wesp, on_esp, s->fdesp, EV_READ);
 	s->w500.data = s->w4500.data = s->wesp.data = s;
+	/* When raw ESP and IKE are both readable in one loop iteration, ESP
+	 * goes first: a peer's last packets (its deregistration and purges at
+	 * shutdown) are sent before its IKE DELETE and must be decrypted
+	 * before that DELETE removes their SA. */
+	ev_set_priority(&s->wesp, 1);
 	ev_io_start(ips->loop, &s->w500);
 	ev_io_start(ips->loop, &s->w4500);
 	ev_io_start(ips->loop, &s->wesp);

@@ -199,13 +199,34 @@ struct esp_sa *sad_lookup_in(const struct sad *sad, uint32_t spi)
 	return NULL;
 }
 
+/* Make-before-break without loss: a new CHILD's outbound SA is used once
+ * the peer has been heard on its inbound SA (so the peer has it installed;
+ * strongSwan's rekey initiator installs its inbound side only when our
+ * answer arrives), or when it is the only one left for the remote (the old
+ * CHILD was deleted). Until then the older pair keeps carrying traffic. */
+static bool sad_out_ready(const struct sad_child *ch)
+{
+	struct esp_sa_stats st;
+
+	esp_sa_get_stats(ch->in, &st);
+	return st.packets > 0;
+}
+
 struct esp_sa *sad_lookup_out(const struct sad *sad, const struct ipaddr *remote)
 {
+	struct sad_child *first = NULL;
+
 	for (struct sad_child *ch = sad->by_remote[sad_remote_slot(sad, remote)]; ch;
-	     ch = ch->next_out)
-		if (ipaddr_eq(esp_sa_remote(ch->out), remote))
+	     ch = ch->next_out) {
+		if (!ipaddr_eq(esp_sa_remote(ch->out), remote))
+			continue;
+		if (sad_out_ready(ch))
 			return ch->out;
-	return NULL;
+		if (!first)
+			first = ch; /* newest */
+	}
+	/* Nothing heard on any: the newest (a fresh CHILD, or the peer silent). */
+	return first ? first->out : NULL;
 }
 
 void sad_walk(const struct sad *sad, void (*fn)(const struct esp_sa *sa, void *arg), void *arg)

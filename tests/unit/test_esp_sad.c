@@ -59,18 +59,25 @@ static void test_sad(void **state)
 	assert_int_equal(sad_add_child(sad, &c1, 0), 0);
 	assert_int_equal(sad_count(sad), 2);
 	assert_int_equal(esp_sa_spi(sad_lookup_out(sad, &c1.remote)), 0x2001);
-	/* rekey: the new pair is installed, the new outbound is used at once */
+	/* the peer sends on the first SA */
+	encap(peer_out1, 60, 1, &pk);
+	assert_int_equal(decap_copy(sad_lookup_in(sad, 0x1001), &pk, 0, NULL), ESP_OK);
+	/* rekey: the new pair is installed; its outbound waits until the peer
+	 * is heard on the new inbound SA (it has installed the pair then) */
 	assert_int_equal(sad_add_child(sad, &c2, 0), 0);
 	assert_int_equal(sad_count(sad), 4);
-	assert_int_equal(esp_sa_spi(sad_lookup_out(sad, &c1.remote)), 0x2002);
-	assert_int_equal(esp_sa_child_id(sad_lookup_out(sad, &c1.remote)), 2);
-	assert_false(esp_sa_inbound(sad_lookup_out(sad, &c1.remote)));
+	assert_int_equal(esp_sa_spi(sad_lookup_out(sad, &c1.remote)), 0x2001);
 	assert_true(esp_sa_inbound(sad_lookup_in(sad, 0x1001)));
 	/* the peer still sends on the old SA for a while: it still decrypts */
 	encap(peer_out1, 60, 1, &pk);
 	assert_int_equal(decap_copy(sad_lookup_in(sad, 0x1001), &pk, 0, NULL), ESP_OK);
+	assert_int_equal(esp_sa_spi(sad_lookup_out(sad, &c1.remote)), 0x2001);
 	encap(peer_out2, 60, 2, &pk);
 	assert_int_equal(decap_copy(sad_lookup_in(sad, 0x1002), &pk, 0, NULL), ESP_OK);
+	/* heard on the new one: switch */
+	assert_int_equal(esp_sa_spi(sad_lookup_out(sad, &c1.remote)), 0x2002);
+	assert_int_equal(esp_sa_child_id(sad_lookup_out(sad, &c1.remote)), 2);
+	assert_false(esp_sa_inbound(sad_lookup_out(sad, &c1.remote)));
 	assert_int_equal(decap_copy(sad_lookup_in(sad, 0x1001), &pk, 0, NULL), ESP_E_NO_SA);
 	assert_null(sad_lookup_in(sad, 0x1003));
 	assert_null(sad_lookup_in(sad, 0x2001)); /* outbound SPIs are not inbound */
@@ -93,6 +100,9 @@ static void test_sad(void **state)
 	assert_int_equal(esp_sa_spi(sad_lookup_out(sad, &c1.remote)), 0x2002);
 	/* deleting the newest falls back to an older one still installed */
 	assert_int_equal(sad_add_child(sad, &c1, 0), 0);
+	assert_int_equal(esp_sa_spi(sad_lookup_out(sad, &c1.remote)), 0x2002); /* not heard yet */
+	encap(peer_out1, 60, 3, &pk);
+	assert_int_equal(decap_copy(sad_lookup_in(sad, 0x1001), &pk, 0, NULL), ESP_OK);
 	assert_int_equal(esp_sa_spi(sad_lookup_out(sad, &c1.remote)), 0x2001);
 	sad_del_child(sad, 1);
 	sad_del_child(sad, 1); /* again: nothing */
