@@ -5,9 +5,12 @@
  *   ike_peer -c CONFIG -p PROFILE -l LOCAL -r REMOTE [--initiate]
  *            [--timeout S] [--hold S] [--delete] [--no-transport]
  *            [--print-keys] [--until-down] [--rekey-after S [--rekeys N]]
+ *            [--rekey-ike-after S]
  *            [--frag-size N] [--natt-keepalive S] [--serve] [--repeat N]
  *            [--data PPS --data-for S [--data-size N] [--linger S]]
  *
+ * --rekey-after S: CHILD rekeys S, 2S, ... (--rekeys N times) after the first
+ * CHILD_UP; --rekey-ike-after S: one IKE rekey (ike_sa_rekey_ike) then.
  * --serve: a responder that answers every initiator until --timeout.
  * --repeat N (with --initiate): N times IKE_SA_INIT + IKE_AUTH, DELETE and
  * wait until gone; prints "SETUP n=... ms=..." (ike_initiate to child_up).
@@ -244,7 +247,8 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: ike_peer -c CONFIG -p PROFILE -l LOCAL4 -r REMOTE4 [--initiate] "
 	                "[--timeout S] [--hold S] [--delete] [--no-transport] [--print-keys] "
-	                "[--until-down] [--rekey-after S [--rekeys N]] [--frag-size N] "
+	                "[--until-down] [--rekey-after S [--rekeys N]] [--rekey-ike-after S] "
+	                "[--frag-size N] "
 	                "[--natt-keepalive S] [--serve] [--repeat N] "
 	                "[--data PPS --data-for S [--data-size N] [--linger S]]\n");
 }
@@ -252,7 +256,7 @@ static void usage(void)
 struct opts {
 	const char *cfgpath, *profname, *ls, *rs;
 	bool initiate, do_delete, no_transport, debug, until_down, serve;
-	double timeout, hold, rekey_after, natt_ka;
+	double timeout, hold, rekey_after, rekey_ike_after, natt_ka;
 	unsigned rekeys, frag_size, repeat;
 	struct ike_peer_data_conf data;
 };
@@ -267,7 +271,7 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 	    {"rekey-after", 1, 0, 'R'},    {"frag-size", 1, 0, 'F'}, {"rekeys", 1, 0, 'n'},
 	    {"natt-keepalive", 1, 0, 'k'}, {"serve", 0, 0, 'S'},     {"repeat", 1, 0, 'N'},
 	    {"data", 1, 0, 'P'},           {"data-for", 1, 0, 'f'},  {"data-size", 1, 0, 'z'},
-	    {"linger", 1, 0, 'L'},         {0, 0, 0, 0}};
+	    {"linger", 1, 0, 'L'},         {"rekey-ike-after", 1, 0, 'I'}, {0, 0, 0, 0}};
 	int c;
 	memset(o, 0, sizeof(*o));
 	o->timeout = 30;
@@ -299,6 +303,7 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 		case 'f': o->data.duration = atof(optarg); break;
 		case 'z': o->data.size = (size_t)atoi(optarg); break;
 		case 'L': o->data.linger = atof(optarg); break;
+		case 'I': o->rekey_ike_after = atof(optarg); break;
 		default: return -1;
 		}
 	}
@@ -307,6 +312,15 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 	    (o->repeat && !o->initiate))
 		return -1;
 	return 0;
+}
+
+/* The live SA (after an IKE rekey the old one lingers until deleted). */
+static struct ikesa *first_established(struct ike_engine *e)
+{
+	struct ikesa *sa = ike_engine_first(e);
+	while (sa && (ike_sa_state(sa) != IKE_S_ESTABLISHED || !ike_sa_child(sa)))
+		sa = ike_engine_next(e, sa);
+	return sa;
 }
 
 /* --repeat: one setup after the other, each timed from ike_initiate to
@@ -399,6 +413,8 @@ int main(int argc, char **argv)
 	double t0 = now_s(), next_ka = INFINITY, next_rekey = -1;
 	struct bench b = {.t0 = t0};
 	unsigned rekeyed = 0;
+	double next_ike_rekey = -1;
+	bool ike_rekeyed = false;
 	int bench_rc = 0;
 	if (o.initiate && !ike_initiate(e, prof, &local, &remote, t0)) {
 		fprintf(stderr, "cannot initiate\n");
@@ -431,13 +447,27 @@ int main(int argc, char **argv)
 			if (next_rekey < 0)
 				next_rekey = first_child_at + o.rekey_after;
 			if (now >= next_rekey) {
-				struct ikesa *sa = ike_engine_first(e);
+				struct ikesa *sa = first_established(e);
 				if (sa && ike_sa_rekey_child(sa, now) == 0) {
 					rekeyed++;
 					next_rekey += o.rekey_after;
 				} else {
 					/* another exchange outstanding: try again shortly */
 					next_rekey = now + 0.1;
+				}
+			}
+		}
+		if (o.rekey_ike_after > 0 && first_child_at >= 0 && !ike_rekeyed) {
+			if (next_ike_rekey < 0)
+				next_ike_rekey = first_child_at + o.rekey_ike_after;
+			if (now >= next_ike_rekey) {
+				struct ikesa *sa = first_established(e);
+				if (sa && ike_sa_rekey_ike(sa, now) == 0) {
+					ike_rekeyed = true;
+					printf("REKEY_IKE at=%.3f\n", now - first_child_at);
+					fflush(stdout);
+				} else {
+					next_ike_rekey = now + 0.1; /* an exchange outstanding */
 				}
 			}
 		}
@@ -471,6 +501,8 @@ int main(int argc, char **argv)
 			d = fmin(d, ike_peer_data_next(data));
 		if (o.rekey_after > 0 && next_rekey > 0 && rekeyed < o.rekeys)
 			d = fmin(d, next_rekey);
+		if (next_ike_rekey > 0 && !ike_rekeyed)
+			d = fmin(d, next_ike_rekey);
 		int ms = o.repeat ? 5 : 200;
 		if (isfinite(d))
 			ms = d <= now ? 0 : (int)fmin(ms, (d - now) * 1000 + 1);

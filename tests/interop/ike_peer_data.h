@@ -4,9 +4,10 @@
  *
  * Each packet is a GRE header with the sequence-number bit (RFC 2890),
  * protocol 0x0800, then a payload that starts with "ikpeer" and the same
- * sequence number. It goes out on the newest outbound SA (make-before-break:
- * a rekeyed CHILD SA takes over at child_up); every inbound SA decrypts until
- * its CHILD SA is deleted (child_down). ESP leaves on UDP 4500 (RFC 3948)
+ * sequence number. Every CHILD SA goes into a SAD (overlay/esp.h) at
+ * child_up; packets go out on the SAD's outbound SA for the peer (its
+ * make-before-break rule picks it), and every inbound SA decrypts until its
+ * CHILD SA is deleted (child_down, or --linger seconds after). ESP leaves on UDP 4500 (RFC 3948)
  * when the CHILD SA is encapsulated, on a raw protocol-50 socket otherwise.
  */
 #ifndef DMVPN_TESTS_IKE_PEER_DATA_H
