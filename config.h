@@ -128,6 +128,7 @@ struct cfg_profile {
 	uint32_t dpd_retries;
 
 	uint32_t lifetime_ike, lifetime_child; /* seconds */
+	uint64_t lifetime_child_kb; /* CHILD SA volume limit in KiB, 0: none */
 	enum cfg_natt nat_traversal;
 };
 

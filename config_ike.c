@@ -392,13 +392,26 @@ static void cmd_dpd(struct cfg_parser *p, void *obj, char **argv, int argc, int 
 static void cmd_lifetime(struct cfg_parser *p, void *obj, char **argv, int argc, int aux)
 {
 	struct cfg_profile *prof = obj;
-	uint32_t ike, child;
+	uint32_t ike, child, kb = 0;
 
 	if (!cfg_arg_u32(p, "lifetime (IKE SA)", argv[0], 10, 604800, &ike) ||
 	    !cfg_arg_u32(p, "lifetime (CHILD SA)", argv[1], 10, 604800, &child))
 		return;
+	if (argc == 4) {
+		if (strcmp(argv[2], "kilobytes") != 0) {
+			cfg_error(p, p->line, "lifetime: expected 'kilobytes N' after the two lifetimes, "
+			                      "not '%s'", argv[2]);
+			return;
+		}
+		if (!cfg_arg_u32(p, "lifetime (CHILD SA kilobytes)", argv[3], 10, 4000000000u, &kb))
+			return;
+	} else if (argc != 2) {
+		cfg_error(p, p->line, "usage: lifetime IKE-SECONDS CHILD-SECONDS [kilobytes N]");
+		return;
+	}
 	prof->lifetime_ike = ike;
 	prof->lifetime_child = child;
+	prof->lifetime_child_kb = kb;
 }
 
 static const char *const natt_names[] = {"auto", "force", "off"};
@@ -439,7 +452,7 @@ static const struct cfg_cmd profile_cmds[] = {
     {"proposal", 1, -1, false, cmd_proposal, 0, "SUITE [SUITE...]"},
     {"esp-proposal", 1, -1, false, cmd_proposal, 1, "SUITE [SUITE...]"},
     {"dpd", 3, 5, true, cmd_dpd, 0, "INTERVAL RETRY-INTERVAL on-demand|periodic [retries N]"},
-    {"lifetime", 2, 2, true, cmd_lifetime, 0, "IKE-SECONDS CHILD-SECONDS"},
+    {"lifetime", 2, 4, true, cmd_lifetime, 0, "IKE-SECONDS CHILD-SECONDS [kilobytes N]"},
     {"nat-traversal", 1, 1, true, cmd_natt, 0, "auto|force|off"},
 };
 _Static_assert(ARRAY_SIZE(profile_cmds) <= CFG_CMDS_MAX, "raise CFG_CMDS_MAX");

@@ -209,7 +209,11 @@ static void write_profile(FILE *out, const struct cfg_profile *p, bool show)
 		put_secs(out, p->dpd_retry_interval);
 		fprintf(out, " %s retries %u\n", cfg_dpd_mode_name(p->dpd_mode), p->dpd_retries);
 	}
-	fprintf(out, " lifetime %u %u\n", p->lifetime_ike, p->lifetime_child);
+	if (p->lifetime_child_kb)
+		fprintf(out, " lifetime %u %u kilobytes %llu\n", p->lifetime_ike, p->lifetime_child,
+		        (unsigned long long)p->lifetime_child_kb);
+	else
+		fprintf(out, " lifetime %u %u\n", p->lifetime_ike, p->lifetime_child);
 	fprintf(out, " nat-traversal %s\n", cfg_natt_name(p->nat_traversal));
 	fputs("!\n", out);
 }

@@ -184,7 +184,8 @@ static void diff_profile(struct difflist *d, const struct cfg_profile *a,
 	             a->dpd_retry_interval != b->dpd_retry_interval || a->dpd_mode != b->dpd_mode ||
 	             a->dpd_retries != b->dpd_retries,
 	         "dpd");
-	diff_add(d, a->lifetime_ike != b->lifetime_ike || a->lifetime_child != b->lifetime_child,
+	diff_add(d, a->lifetime_ike != b->lifetime_ike || a->lifetime_child != b->lifetime_child ||
+	                 a->lifetime_child_kb != b->lifetime_child_kb,
 	         "lifetime");
 	diff_add(d, a->nat_traversal != b->nat_traversal, "nat-traversal");
 }

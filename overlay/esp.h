@@ -117,6 +117,8 @@ void sad_free(struct sad *sad);
 /* Installs both directions of c (see above for when its outbound SA takes
  * over). 0, or -1 (suite unsupported, SPI clash). */
 int sad_add_child(struct sad *sad, const struct ike_child_info *c, double now);
+/* Byte/packet limits (esp_sa_set_limits) on both directions of a CHILD. */
+void sad_set_limits(struct sad *sad, uint32_t child_id, uint64_t bytes, uint64_t packets);
 /* Removes both directions of CHILD c->id. */
 void sad_del_child(struct sad *sad, uint32_t child_id);
 struct esp_sa *sad_lookup_in(const struct sad *sad, uint32_t spi);

@@ -390,6 +390,10 @@ static void op_child_up(void *ctx, struct ikesa *sa, const struct ike_child_info
 		return;
 	}
 	ike_sa_get_info(sa, &in);
+	/* Volume lifetime (`lifetime ... kilobytes N`): soft at 90 % rekeys. */
+	const struct cfg_profile *prof = in.profile ? config_find_profile(ips->cfg, in.profile) : NULL;
+	if (prof && prof->lifetime_child_kb)
+		sad_set_limits(ips->sad, c->id, prof->lifetime_child_kb * 1024, 0);
 	ch->id = c->id;
 	ch->sa = sa;
 	ch->oif = ifp ? ifp->oif : NULL;
@@ -516,8 +520,11 @@ static void expire_one(void *arg, uint32_t child_id, bool hard)
 	struct ipsec_child *ch = ipsec_child_find(ips, child_id);
 
 	if (hard) {
+		/* Never used past its limit; a replacement if none is coming. */
 		ips->ctr[IPSEC_CTR_expired_hard]++;
 		sad_del_child(ips->sad, child_id);
+		if (ch)
+			ike_sa_rekey_child(ch->sa, mono_now());
 		return;
 	}
 	ips->ctr[IPSEC_CTR_rekey_soft]++;
@@ -532,6 +539,20 @@ static void housekeeping(struct ipsec *ips, double now)
 	if (now >= ips->natt_next) {
 		ips->natt_next = now + IPSEC_NATT_KA_S;
 		ipsec_natt_keepalives(ips, now);
+	}
+}
+
+void ipsec_expiry_check(struct ipsec *ips, struct ipsec_child *ch, const struct esp_sa *sa,
+                        double now)
+{
+	int e = (int)esp_sa_expired(sa, now);
+
+	if (e <= ch->expiry_seen)
+		return;
+	ch->expiry_seen = e;
+	if (ips->hk_next > now) {
+		ips->hk_next = now;
+		ipsec_timer_update(ips);
 	}
 }
 

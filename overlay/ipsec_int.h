@@ -60,6 +60,7 @@ struct ipsec_child { /* an installed CHILD SA (pair of ESP SAs in the SAD) */
 	int remote_id_type; /* enum cfg_id_type */
 	char remote_id[128];
 	double noted_tx, noted_rx;
+	int expiry_seen; /* enum esp_expiry last handed to housekeeping */
 };
 
 struct ipsec_queue { /* packets for one peer waiting for its CHILD SA */
@@ -105,6 +106,10 @@ struct ipsec_sock *ipsec_sock_get(struct ipsec *ips, const struct ipaddr *local)
 void ipsec_sock_close_all(struct ipsec *ips);
 void ipsec_io_ike_send(void *ctx, const struct ipaddr *local, const struct ipaddr *remote,
                        uint16_t lport, uint16_t rport, const uint8_t *buf, size_t len);
+/* An SA of ch passed a lifetime level (a volume limit can be reached
+ * between two housekeeping runs): run housekeeping on the next loop turn. */
+void ipsec_expiry_check(struct ipsec *ips, struct ipsec_child *ch, const struct esp_sa *sa,
+                        double now);
 /* esp_encap in place (ESP_HEADROOM/ESP_TAILROOM around gre) and send. */
 int ipsec_esp_send(struct ipsec *ips, struct esp_sa *sa, uint8_t *gre, size_t len, double now);
 void ipsec_natt_keepalives(struct ipsec *ips, double now);

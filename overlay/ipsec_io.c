@@ -108,6 +108,7 @@ static void esp_input(struct ipsec *ips, uint8_t *esp, size_t len, double now)
 		return;
 	}
 	ips->ctr[IPSEC_CTR_esp_rx]++;
+	ipsec_expiry_check(ips, ch, sa, now);
 	if (now - ch->noted_rx >= IPSEC_NOTE_S) {
 		ch->noted_rx = now;
 		ike_sa_note_traffic(ch->sa, false, true, now);
@@ -358,6 +359,7 @@ int ipsec_esp_send(struct ipsec *ips, struct esp_sa *sa, uint8_t *gre, size_t le
 		return -1;
 	}
 	ips->ctr[ch->encap ? IPSEC_CTR_esp_udp_tx : IPSEC_CTR_esp_tx]++;
+	ipsec_expiry_check(ips, ch, sa, now);
 	if (now - ch->noted_tx >= IPSEC_NOTE_S) {
 		ch->noted_tx = now;
 		ike_sa_note_traffic(ch->sa, true, false, now);

@@ -170,6 +170,16 @@ int sad_add_child(struct sad *sad, const struct ike_child_info *c, double now)
 	return 0;
 }
 
+void sad_set_limits(struct sad *sad, uint32_t child_id, uint64_t bytes, uint64_t packets)
+{
+	for (struct sad_child *ch = sad->children; ch; ch = ch->next)
+		if (ch->id == child_id) {
+			esp_sa_set_limits(ch->in, bytes, packets);
+			esp_sa_set_limits(ch->out, bytes, packets);
+			return;
+		}
+}
+
 void sad_del_child(struct sad *sad, uint32_t child_id)
 {
 	struct sad_child **pp, *ch;

@@ -153,6 +153,7 @@ static void test_spec_example(void **state)
 	assert_int_equal(prof->dpd_retries, 5);
 	assert_int_equal(prof->lifetime_ike, 86400);
 	assert_int_equal(prof->lifetime_child, 3600);
+	assert_int_equal(prof->lifetime_child_kb, 0);
 	assert_int_equal(prof->nat_traversal, CFG_NATT_AUTO);
 
 	assert_int_equal(cfg->n_ifaces, 1);
@@ -415,7 +416,12 @@ static const struct err_case err_cases[] = {
      "t.conf:3: dpd mode must be on-demand or periodic, not 'sometimes'\n"},
     {PROFILE " dpd 10 2 periodic retries 0\n",
      "t.conf:3: dpd retries must be an integer in 1..100, not '0'\n"},
-    {PROFILE " lifetime 86400\n", "t.conf:3: usage: lifetime IKE-SECONDS CHILD-SECONDS\n"},
+    {PROFILE " lifetime 86400\n",
+     "t.conf:3: usage: lifetime IKE-SECONDS CHILD-SECONDS [kilobytes N]\n"},
+    {PROFILE " lifetime 86400 3600 kilobytes\n",
+     "t.conf:3: usage: lifetime IKE-SECONDS CHILD-SECONDS [kilobytes N]\n"},
+    {PROFILE " lifetime 86400 3600 megabytes 5\n",
+     "t.conf:3: lifetime: expected 'kilobytes N' after the two lifetimes, not 'megabytes'\n"},
     {PROFILE " nat-traversal maybe\n",
      "t.conf:3: nat-traversal must be auto, force or off, not 'maybe'\n"},
     {PROFILE " identity local ip 1.2.3.4\n",
@@ -707,6 +713,26 @@ static void roundtrip(const char *text)
 	free(w2);
 }
 
+static void test_lifetime_kilobytes(void **state)
+{
+	struct config *cfg = parse_ok("crypto ikev2 profile P\n authentication psk k\n lifetime 7200 600 kilobytes 102400\n");
+	const struct cfg_profile *prof = config_find_profile(cfg, "P");
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	(void)state;
+	assert_non_null(prof);
+	assert_int_equal(prof->lifetime_ike, 7200);
+	assert_int_equal(prof->lifetime_child, 600);
+	assert_int_equal(prof->lifetime_child_kb, 102400);
+	assert_int_equal(config_write(cfg, f, false), 0);
+	fclose(f);
+	assert_non_null(strstr(out, " lifetime 7200 600 kilobytes 102400\n"));
+	free(out);
+	config_free(cfg);
+}
+
 static void test_write(void **state)
 {
 	struct config *cfg = parse_ok(spec_example);
@@ -721,6 +747,7 @@ static void test_write(void **state)
 	          " match identity remote email domain example.net\n"
 	          " authentication certificate \"/a b.pem\" key /k ca /c\n"
 	          " dpd 0.00001 2.5 periodic retries 1\n"
+	          " lifetime 7200 600 kilobytes 102400\n"
 	          "interface \"we!rd\"\n"
 	          " ipv6 address 2001:db8::1/64\n"
 	          " tunnel source eth0\n"
@@ -750,6 +777,7 @@ int main(void)
 	    cmocka_unit_test(test_three_mistakes), cmocka_unit_test(test_nul_and_null_errout),
 	    cmocka_unit_test(test_syntax_details), cmocka_unit_test(test_defaults_and_nhs_from_map),
 	    cmocka_unit_test(test_long_lines),     cmocka_unit_test(test_suite_parse),
+	    cmocka_unit_test(test_lifetime_kilobytes),
 	    cmocka_unit_test(test_write),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
