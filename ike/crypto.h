@@ -1,5 +1,6 @@
-/* IKEv2 cryptography over OpenSSL 3 (the only file in ike/ that includes
- * OpenSSL headers is crypto.c).
+/* IKEv2 cryptography over OpenSSL 3 (implemented in ike/crypto.c and, for
+ * Diffie-Hellman, ike/dh.c: with ike/cert.c the only files in ike/ that
+ * include OpenSSL headers).
  *
  * - PRF (HMAC) and prf+ (RFC 7296 §2.13), SKEYSEED and the seven IKE SA keys
  *   (§2.14, §2.18).

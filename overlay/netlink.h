@@ -74,8 +74,8 @@ int netlink_addr_list(struct netlink *nl, int ifindex, int family, struct netlin
                       size_t cap);
 
 /* ---- routes ----
- * Kernel behaviour (Linux 6.18, see tests/unit/test_link.c): an onlink route
- * through a link that is down fails with -ENETDOWN, and taking a link down
+ * Kernel behaviour (Linux 6.18, see tests/unit/test_link_routes.c): an onlink
+ * route through a link that is down fails with -ENETDOWN, and taking a link down
  * deletes every IPv4 and IPv6 route through it: after link up, add them
  * again. Closing a TAP deletes its routes too. */
 struct netlink_nexthop {
