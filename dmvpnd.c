@@ -347,6 +347,30 @@ static void on_peer(struct peer *p, enum peer_state old, void *ctx)
 	events_emit("peer", o);
 }
 
+/* A peer declared dead by GRE keepalives: a "keepalive" event. */
+static void on_ka_dead(struct ovl_if *oif, struct peer *p, unsigned misses, const char *reason)
+{
+	char buf[ADDR_STRLEN];
+
+	if (!events_wanted())
+		return;
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "interface", json_object_new_string(oif->name));
+	json_object_object_add(o, "nbma",
+	                       json_object_new_string(ipaddr_fmt(&p->nbma, buf, sizeof(buf))));
+	if (ipaddr_is_set(&p->tunnel4) || ipaddr_is_set(&p->tunnel6))
+		json_object_object_add(
+		    o, "tunnel",
+		    json_object_new_string(ipaddr_fmt(ipaddr_is_set(&p->tunnel4) ? &p->tunnel4
+		                                                                  : &p->tunnel6,
+		                                      buf, sizeof(buf))));
+	json_object_object_add(o, "type", json_object_new_string(peer_type_name(p->type)));
+	json_object_object_add(o, "state", json_object_new_string("dead"));
+	json_object_object_add(o, "misses", json_object_new_int((int)misses));
+	json_object_object_add(o, "reason", json_object_new_string(reason));
+	events_emit("keepalive", o);
+}
+
 #define OVERLAY_RETRY_S 10.0
 
 /* `tunnel protection`: the IPsec module (made with the first protected
@@ -410,6 +434,7 @@ static void on_retry(struct ev_loop *loop, ev_timer *w, int revents)
 static int overlay_start(struct dmvpnd *d)
 {
 	peer_listener_add(on_peer, d);
+	ovl_ka_dead_hook = on_ka_dead;
 	ev_timer_init(&d->retry, on_retry, OVERLAY_RETRY_S, 0.0);
 	d->retry.data = d;
 	overlay_create(d);

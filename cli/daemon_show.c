@@ -102,6 +102,19 @@ static void add_peer(struct peer *p, void *arg)
 	json_object_object_add(o, "ike", json_object_new_string(p->ike_state ? p->ike_state
 	                                                                       : "none"));
 	json_object_object_add(o, "keepalive_rtt_ms", jms(p->keepalive_rtt_ms));
+	if (p->oif && p->oif->ka) {
+		/* unanswered requests now; seconds since the last reply (null: none) */
+		json_object *ka = json_object_new_object();
+		json_object_object_add(ka, "probing", json_object_new_boolean(ka_entry_scheduled(&p->ka)));
+		json_object_object_add(ka, "misses", json_object_new_int((int)p->ka.unanswered));
+		json_object_object_add(ka, "last_rx_s",
+		                       p->ka.last_reply < 0
+		                           ? NULL
+		                           : json_object_new_double(c->now - p->ka.last_reply));
+		json_object_object_add(ka, "tx", json_object_new_uint64(p->ka.tx));
+		json_object_object_add(ka, "rx", json_object_new_uint64(p->ka.rx));
+		json_object_object_add(o, "keepalive", ka);
+	}
 	if (c->detail) {
 		json_object *attrs = json_object_new_array();
 		if (ipaddr_is_set(&p->nbma_claimed) && !ipaddr_eq(&p->nbma_claimed, &p->nbma)) {

@@ -136,6 +136,14 @@ void nhrp_relay_seen(struct nhrp_if *nif, struct peer *in, struct peer *out, con
  * Returns how many cache entries were removed. p may be freed on return. */
 unsigned nhrp_peer_dead(struct nhrp_if *nif, struct peer *p, const char *reason, double now);
 
+/* The peer of the preferred NHS that is up (lowest priority value), or NULL
+ * (no reference taken). */
+struct peer *nhrp_nhs_preferred_peer(const struct nhrp_if *nif);
+
+/* Our post-NAT NBMA address as the NHS reported it (Cisco NAT extension), or
+ * NULL when none differs from our own. */
+const struct ipaddr *nhrp_if_nat_nbma(const struct nhrp_if *nif);
+
 /* `clear nhrp cache`: flush dynamic and shortcut entries (NHS and static
  * mappings stay); tunnels rebuild on demand. */
 void nhrp_cache_clear(struct nhrp_if *nif, double now);

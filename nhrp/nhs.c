@@ -66,6 +66,18 @@ struct nhrp_nhs *nhrp_nhs_active(struct nhrp_if *nif)
 	return nif->active_nhs >= 0 ? &nif->nhs[nif->active_nhs] : NULL;
 }
 
+struct peer *nhrp_nhs_preferred_peer(const struct nhrp_if *nif)
+{
+	if (!nif || nif->active_nhs < 0 || nif->nhs[nif->active_nhs].state != NHS_UP)
+		return NULL;
+	return nif->nhs[nif->active_nhs].peer;
+}
+
+const struct ipaddr *nhrp_if_nat_nbma(const struct nhrp_if *nif)
+{
+	return nif && ipaddr_is_set(&nif->nat_nbma) ? &nif->nat_nbma : NULL;
+}
+
 void nhrp_nhs_init(struct nhrp_if *nif, const void *cfg_af, double now)
 {
 	const struct cfg_nhrp_af *af = cfg_af;

@@ -427,6 +427,16 @@ static void handle_ip(struct ovl_if *oif, uint8_t *frame, size_t len, double now
 		oif->ctr[OVL_CTR_drop_no_nbma]++;
 		return;
 	}
+	if (p->type == PEER_T_NHS && p->state != PEER_UP) {
+		/* routed to an NHS that is down (declared dead, or not registered):
+		 * the preferred NHS that is up carries it (hub failover) */
+		struct peer *alt = nhrp_nhs_preferred_peer(engine_for(oif, ii.version == 6 ? AF_INET6
+		                                                                            : AF_INET));
+		if (alt && alt != p && alt->oif == oif && ipaddr_is_set(&alt->nbma)) {
+			oif->ctr[OVL_CTR_nhs_fallback]++;
+			p = alt;
+		}
+	}
 	if (oif->hub)
 		relay_check(oif, p, ip, iplen, now);
 	proto = ii.version == 6 ? GRE_PROTO_IPV6 : GRE_PROTO_IPV4;
@@ -556,12 +566,16 @@ void ovl_fwd_gre_input(struct ovl_if *oif, const struct ipaddr *src, uint8_t *gr
 		return;
 	}
 	case GRE_PROTO_KEEPALIVE:
-		oif->ctr[OVL_CTR_ka_reply_rx]++;
+		ovl_ka_reply_input(oif, src, &g, now);
 		return;
 	case GRE_PROTO_IPV4:
 	case GRE_PROTO_IPV6: {
 		struct gre_ka_request kr;
 		int r = gre_ka_request_parse(&kr, &g, src);
+		if (r == 0 && !ovl_ka_reflect_ok(oif, src)) {
+			oif->ctr[OVL_CTR_ka_not_reflected]++;
+			return;
+		}
 		if (r == 0) {
 			/* reflect: the inner GRE packet goes back to its sender */
 			struct sockaddr_in6 sa;

@@ -153,6 +153,7 @@ static void on_timer(struct ev_loop *loop, ev_timer *w, int revents)
 	double now = mono_now();
 
 	link_check(oif, now);
+	ovl_ka_run(oif, now);
 	if (oif->nhrp4)
 		nhrp_if_run(oif->nhrp4, now);
 	if (oif->nhrp6)
@@ -169,6 +170,8 @@ void ovl_if_timer_update(struct ovl_if *oif)
 	if (oif->nhrp4 && (t = nhrp_if_next_deadline(oif->nhrp4)) > 0)
 		d = t;
 	if (oif->nhrp6 && (t = nhrp_if_next_deadline(oif->nhrp6)) > 0 && (d == 0 || t < d))
+		d = t;
+	if ((t = ovl_ka_next(oif)) > 0 && (d == 0 || t < d))
 		d = t;
 	/* at least once a second: expiries the engines do not announce */
 	if (d == 0 || d > now + 1.0)
@@ -310,6 +313,7 @@ static void ovl_if_free(struct ovl_if *oif)
 		nhrp_if_free(oif->nhrp4);
 	if (oif->nhrp6)
 		nhrp_if_free(oif->nhrp6);
+	ovl_ka_free(oif);
 	ovl_routes_flush(&oif->routes);
 	if (oif->ctr_registered)
 		counters_unregister(oif->ctr);
@@ -382,6 +386,10 @@ struct ovl_if *ovl_if_new(struct ev_loop *loop, const struct cfg_iface *cfg)
 	oif->ctr_registered =
 	    counters_register(oif->ctr_module, ovl_ctr_names, oif->ctr, OVL_CTR_MAX) == 0;
 
+	if (ovl_ka_init(oif, cfg) < 0) { /* before the engines: static maps come up at once */
+		log_err("%s: keepalive: cannot start", oif->name);
+		goto fail;
+	}
 	ops.ctx = oif;
 	if (cfg->nhrp4.has_network_id && cfg->has_addr4)
 		oif->nhrp4 = nhrp_if_new_af(oif, cfg, AF_INET, &ops, now);

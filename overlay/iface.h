@@ -34,6 +34,8 @@ struct nhrp_if;
 struct peer;
 struct netlink_route;
 struct ovl_if;
+struct ka_sched;
+struct gre_hdr;
 
 /* Counters of one interface ("overlay.<ifname>.<name>"). */
 #define OVL_COUNTERS(X)                                                                        \
@@ -46,7 +48,8 @@ struct ovl_if;
 	X(drop_gre_parse) X(drop_key_mismatch) X(drop_gre_proto) X(drop_no_engine)             \
 	X(drop_ka_malformed) X(drop_inner_parse) X(rx_unknown_peer) X(drop_loop)               \
 	X(drop_tap_read_error) X(route_add) X(route_del) X(route_errors) X(drop_cleartext_gre)  \
-	X(drop_protect)
+	X(drop_protect) X(ka_tx) X(ka_dead) X(ka_reply_stale) X(ka_not_reflected)              \
+	X(nhs_fallback)
 
 #define OVL_CTR_ENUM(n) OVL_CTR_##n,
 enum ovl_ctr { OVL_COUNTERS(OVL_CTR_ENUM) OVL_CTR_MAX };
@@ -160,6 +163,7 @@ struct ovl_if {
 	struct ovl_relay *relay;
 	struct ovl_routes routes;
 	struct ovl_pending pending[OVL_PENDING_MAX];
+	struct ka_sched *ka;               /* `keepalive` (overlay/keepalive_if.c), else NULL */
 	const struct ovl_protect *protect; /* `tunnel protection`, else NULL */
 	bool protect_required;             /* configured: nothing leaves without it */
 	void *protect_ctx;
@@ -200,6 +204,34 @@ int ovl_fwd_send(struct ovl_if *oif, const struct ipaddr *nbma, uint16_t proto, 
 /* The kernel asked about target and we had no answer: remember the query
  * (q is a struct arp_query). */
 void ovl_fwd_neigh_update(struct ovl_if *oif, const struct ipaddr *proto, struct peer *p);
+
+/* ---- GRE keepalives (overlay/keepalive_if.c) ----
+ * With `keepalive INTERVAL MISSES`, every peer of the interface that is UP
+ * and of type nhs, dynamic or shortcut gets a Cisco keepalive request every
+ * INTERVAL through ovl_fwd_send() (so tunnel protection applies); the
+ * scheduler (overlay/keepalive.h) is a heap driven by the interface's one
+ * timer (ovl_if_timer_update). MISSES unanswered requests: the peer is dead
+ * (nhrp_peer_dead on each engine: routes withdrawn, an NHS goes down and
+ * registers again), peer_set_state(DOWN, "keepalive: N missed"), counter
+ * ka_dead and the hook below. */
+int ovl_ka_init(struct ovl_if *oif, const struct cfg_iface *cfg);
+void ovl_ka_free(struct ovl_if *oif);
+/* Sends what is due and declares the dead; from the interface timer. */
+void ovl_ka_run(struct ovl_if *oif, double now);
+/* Absolute time of the next keepalive work, 0 when none. */
+double ovl_ka_next(const struct ovl_if *oif);
+/* A keepalive reply (GRE protocol 0, parsed as g) came from src. */
+void ovl_ka_reply_input(struct ovl_if *oif, const struct ipaddr *src, const struct gre_hdr *g,
+                        double now);
+/* May a keepalive request from src be reflected? Without `keepalive`:
+ * always (Cisco behaviour). With it: only for a peer we do not hold down,
+ * so a peer that we declared dead (or never knew) sees its own keepalives
+ * fail and registers again instead of believing us. */
+bool ovl_ka_reflect_ok(const struct ovl_if *oif, const struct ipaddr *src);
+/* Set by the daemon: called when a peer is declared dead by keepalives
+ * (emits the "keepalive" event). */
+extern void (*ovl_ka_dead_hook)(struct ovl_if *oif, struct peer *p, unsigned misses,
+                                const char *reason);
 
 /* MTU decision: does an IP packet of len bytes fit the overlay MTU? */
 static inline bool ovl_fits_mtu(const struct ovl_if *oif, size_t iplen)

@@ -126,6 +126,7 @@ struct peer *peer_get(struct ovl_if *oif, const struct ipaddr *nbma, enum peer_t
 	p->state = PEER_DOWN;
 	p->created = p->state_since = mono_now();
 	p->keepalive_rtt_ms = -1;
+	ka_entry_init(&p->ka);
 	p->ike_state = "none";
 	p->refcnt = 1;
 	p->idx = idx_alloc();

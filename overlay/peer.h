@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "lib/addr.h"
+#include "overlay/keepalive.h"
 
 struct ovl_if;
 
@@ -58,8 +59,11 @@ struct peer {
 	/* data path statistics */
 	uint64_t pkts_in, pkts_out, bytes_in, bytes_out;
 	double last_rx, last_tx;
-	/* keepalive round trip, < 0 when unknown (issue: fast failover) */
+	/* GRE keepalive (overlay/keepalive.h): last round trip in ms, < 0 when
+	 * unknown; the scheduler's state while the peer is probed (UP on an
+	 * interface with `keepalive`) */
 	double keepalive_rtt_ms;
+	struct ka_entry ka;
 	const char *ike_state; /* "none" | "connecting" | "established" */
 	struct peer *next;     /* table chaining (by oif, nbma) */
 	struct peer *next_idx; /* table chaining (by idx) */
