@@ -437,6 +437,7 @@ static int overlay_start(struct dmvpnd *d)
 	ovl_ka_dead_hook = on_ka_dead;
 	ev_timer_init(&d->retry, on_retry, OVERLAY_RETRY_S, 0.0);
 	d->retry.data = d;
+	d->ifs_create = overlay_create;
 	overlay_create(d);
 	return 0;
 }

@@ -61,6 +61,10 @@ struct dmvpnd {
 	struct ovl_if *ifs; /* overlay interfaces (overlay/iface.h), a list */
 	struct ipsec *ipsec; /* tunnel protection (overlay/ipsec.h), NULL if none */
 	ev_timer retry;     /* creates interfaces that could not come up yet */
+	/* creates the configured interfaces that do not exist (dmvpnd.c; a
+	 * reload calls it after shutting the removed and changed ones down);
+	 * NULL without a data plane (unit tests) */
+	void (*ifs_create)(struct dmvpnd *d);
 
 	uint64_t ctr[DMVPND_CTR_MAX]; /* "daemon.*" */
 	uint64_t gauge[DMVPND_G_MAX]; /* "config.*" (gauges) */

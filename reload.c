@@ -11,6 +11,8 @@
 #include "lib/counters.h"
 #include "lib/log.h"
 #include "lib/util.h"
+#include "overlay/iface.h"
+#include "overlay/ipsec.h"
 
 static bool str_eq(const char *a, const char *b)
 {
@@ -203,6 +205,39 @@ static void change(json_object *changes, const char *fmt, ...)
 	json_object_array_add(changes, json_object_new_string(buf));
 }
 
+enum reload_if_action reload_iface_action(const struct config *o, const struct config *n,
+                                          const char *name, char *why, size_t len)
+{
+	const struct cfg_iface *oi = config_find_iface(o, name);
+	const struct cfg_iface *ni = config_find_iface(n, name);
+	struct difflist d = {.n = 0};
+
+	if (len)
+		why[0] = '\0';
+	if (!ni)
+		return oi ? RELOAD_IF_REMOVE : RELOAD_IF_KEEP;
+	if (!oi)
+		return RELOAD_IF_ADD;
+	diff_iface(&d, oi, ni);
+	if (d.n) {
+		snprintf(why, len, "%s changed", d.buf);
+		return RELOAD_IF_RECREATE;
+	}
+	/* the same profile name, but the profile itself changed */
+	const struct cfg_profile *op =
+	    oi->protection_profile ? config_find_profile(o, oi->protection_profile) : NULL;
+	const struct cfg_profile *np =
+	    ni->protection_profile ? config_find_profile(n, ni->protection_profile) : NULL;
+	if (op && np) {
+		diff_profile(&d, op, np);
+		if (d.n) {
+			snprintf(why, len, "profile %s changed", np->name);
+			return RELOAD_IF_RECREATE;
+		}
+	}
+	return RELOAD_IF_KEEP;
+}
+
 void reload_diff(const struct config *o, const struct config *n, json_object *changes)
 {
 	if (!str_eq(o->hostname, n->hostname))
@@ -231,15 +266,17 @@ void reload_diff(const struct config *o, const struct config *n, json_object *ch
 			change(changes, "interface %s: removed", o->ifaces[i].name);
 	for (size_t i = 0; i < n->n_ifaces; i++) {
 		const struct cfg_iface *ni = &n->ifaces[i];
-		const struct cfg_iface *oi = config_find_iface(o, ni->name);
-		struct difflist d = {.n = 0};
-		if (!oi) {
+		char why[256];
+		switch (reload_iface_action(o, n, ni->name, why, sizeof(why))) {
+		case RELOAD_IF_ADD:
 			change(changes, "interface %s: added", ni->name);
-			continue;
+			break;
+		case RELOAD_IF_RECREATE:
+			change(changes, "interface %s: recreated (%s)", ni->name, why);
+			break;
+		default:
+			break;
 		}
-		diff_iface(&d, oi, ni);
-		if (d.n)
-			change(changes, "interface %s: changed (%s)", ni->name, d.buf);
 	}
 	if (o->frr.zapi != n->frr.zapi || o->frr.vty != n->frr.vty ||
 	    !str_eq(o->frr.zapi_path, n->frr.zapi_path) ||
@@ -298,6 +335,91 @@ static json_object *errors_to_json(const char *text)
 	return a;
 }
 
+static struct ovl_if *iface_find(struct dmvpnd *d, const char *name)
+{
+	for (struct ovl_if *o = d->ifs; o; o = o->next)
+		if (strcmp(o->name, name) == 0)
+			return o;
+	return NULL;
+}
+
+/* The IPsec module keeps the configuration copy it was made with; an
+ * interface added or recreated with `tunnel protection` needs the new one
+ * (its profile may be new or changed). A second load of the file, checked
+ * to be the configuration just applied, goes to ipsec_config_add(). When
+ * that fails, ipsec_attach() falls back to an older copy: the interface is
+ * protected with the profile it had, or (not in any copy) stays down and
+ * is retried: never cleartext. */
+static void ipsec_refresh(struct dmvpnd *d, const struct config *nc, json_object *changes)
+{
+	int nerr = 0;
+	struct config *copy;
+	json_object *diff;
+	bool needed = false;
+
+	for (size_t i = 0; i < nc->n_ifaces; i++) {
+		const struct cfg_iface *ni = &nc->ifaces[i];
+		needed |= ni->protection_profile && !iface_find(d, ni->name);
+	}
+	if (!d->ipsec || !needed)
+		return;
+	copy = config_load(d->opts.config_path, NULL, &nerr);
+	diff = json_object_new_array();
+	if (copy)
+		reload_diff(copy, nc, diff);
+	if (!copy || json_object_array_length(diff)) {
+		config_free(copy);
+		change(changes,
+		       "tunnel protection: %s changed during the reload; new protected "
+		       "interfaces use the previous profiles (reload again)",
+		       d->opts.config_path);
+	} else {
+		ipsec_config_add(d->ipsec, copy);
+	}
+	json_object_put(diff);
+}
+
+void reload_apply_ifaces(struct dmvpnd *d, struct config *nc, json_object *changes)
+{
+	char why[256];
+
+	/* removed and changed interfaces go first (deregistration, purges, IKE
+	 * DELETE, routes, TAP), under the configuration they were made with */
+	for (struct ovl_if **pp = &d->ifs; *pp;) {
+		struct ovl_if *oif = *pp;
+		enum reload_if_action a =
+		    reload_iface_action(d->cfg, nc, oif->name, why, sizeof(why));
+		if (a != RELOAD_IF_REMOVE && a != RELOAD_IF_RECREATE &&
+		    config_find_iface(nc, oif->name)) {
+			pp = &oif->next;
+			continue;
+		}
+		*pp = oif->next;
+		oif->next = NULL;
+		log_notice("reload: %s: shutting down (%s)", oif->name,
+		           a == RELOAD_IF_RECREATE ? why : "removed");
+		ovl_if_shutdown(oif);
+	}
+	bool *made = calloc(nc->n_ifaces ? nc->n_ifaces : 1, sizeof(*made));
+	for (size_t i = 0; made && i < nc->n_ifaces; i++) {
+		enum reload_if_action a =
+		    reload_iface_action(d->cfg, nc, nc->ifaces[i].name, why, sizeof(why));
+		made[i] = a == RELOAD_IF_ADD || a == RELOAD_IF_RECREATE;
+	}
+	config_free(d->cfg);
+	d->cfg = nc;
+	ipsec_refresh(d, nc, changes);
+	if (d->ifs_create) {                       /* NULL in unit tests: no data plane */
+		ev_timer_stop(d->loop, &d->retry); /* overlay_create re-arms it if needed */
+		d->ifs_create(d);                  /* the added and recreated ones */
+		for (size_t i = 0; made && i < nc->n_ifaces; i++)
+			if (made[i] && !iface_find(d, nc->ifaces[i].name))
+				change(changes, "interface %s: not up (retrying every 10 s)",
+				       nc->ifaces[i].name);
+	}
+	free(made);
+}
+
 int dmvpnd_reload(struct dmvpnd *d, json_object **data, char *err, size_t errlen)
 {
 	const char *path = d->opts.config_path;
@@ -329,11 +451,12 @@ int dmvpnd_reload(struct dmvpnd *d, json_object **data, char *err, size_t errlen
 	free(ebuf);
 
 	json_object *changes = json_object_new_array();
-	if (d->cfg)
+	if (d->cfg) {
 		reload_diff(d->cfg, nc, changes);
-	/* apply: later issues reconcile interfaces, peers and SAs here */
-	config_free(d->cfg);
-	d->cfg = nc;
+		reload_apply_ifaces(d, nc, changes);
+	} else {
+		d->cfg = nc;
+	}
 	log_set_level((enum log_level)nc->log_level);
 	d->ctr[DMVPND_CTR_RELOADS]++;
 	dmvpnd_gauges_update(d);

@@ -165,10 +165,37 @@ static const char *jms(json_object *o, const char *key, char *buf, size_t len)
 	return buf;
 }
 
+/* The peer's GRE keepalive state ("keepalive" object, on interfaces with
+ * `keepalive`): "-" idle, "wait" probing with no reply yet, "ok", or the
+ * requests now unanswered ("1 miss", "2 misses"). */
+static const char *jka(json_object *pe, char *buf, size_t len)
+{
+	json_object *ka, *v;
+	long long misses = 0, rx = 0;
+	bool probing = false;
+
+	if (!json_object_object_get_ex(pe, "keepalive", &ka) || !ka ||
+	    !json_object_is_type(ka, json_type_object))
+		return strcpy(buf, "-");
+	jint(ka, "misses", &misses);
+	jint(ka, "rx", &rx);
+	if (json_object_object_get_ex(ka, "probing", &v) && v)
+		probing = json_object_get_boolean(v);
+	if (misses > 0)
+		snprintf(buf, len, "%lld miss%s", misses, misses == 1 ? "" : "es");
+	else if (!probing)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%s", rx > 0 ? "ok" : "wait");
+	return buf;
+}
+
 static void show_dmvpn(json_object *data, bool detail, FILE *out)
 {
-	static const char *const hdr[] = {"NBMA",   "Tunnel", "Type", "State",
-	                                  "Uptime", "IKE",    "RTT",  "Attributes"};
+	static const char *const hdr[] = {"NBMA", "Tunnel", "Type", "State",     "Uptime",
+	                                  "IKE",  "RTT",    "KA",   "Attributes"};
+	static const char *const hdr_noka[] = {"NBMA",   "Tunnel", "Type", "State",
+	                                       "Uptime", "IKE",    "RTT",  "Attributes"};
 	json_object *ifs = jarr(data, "interfaces");
 	size_t n = ifs ? json_object_array_length(ifs) : 0;
 	char name[CELL_MAX], role[CELL_MAX];
@@ -179,6 +206,7 @@ static void show_dmvpn(json_object *data, bool detail, FILE *out)
 		json_object *ifc = json_object_array_get_idx(ifs, i);
 		json_object *peers = jarr(ifc, "peers");
 		size_t np = peers ? json_object_array_length(peers) : 0;
+		bool ka = false;
 		struct tbl t;
 
 		fprintf(out, "%sInterface %s, role %s, %zu peer%s\n", i ? "\n" : "",
@@ -186,10 +214,15 @@ static void show_dmvpn(json_object *data, bool detail, FILE *out)
 		        jtxt(ifc, "role", role, sizeof(role)), np, np == 1 ? "" : "s");
 		if (!np)
 			continue;
-		tbl_init(&t, 2, detail ? 8 : 7, hdr);
+		/* the KA column only where some peer has keepalive state */
+		for (size_t p = 0; p < np; p++)
+			ka |= json_object_object_get_ex(json_object_array_get_idx(peers, p),
+			                                "keepalive", NULL);
+		tbl_init(&t, 2, (detail ? 8 : 7) + (ka ? 1 : 0), ka ? hdr : hdr_noka);
 		for (size_t p = 0; p < np; p++) {
 			json_object *pe = json_object_array_get_idx(peers, p);
-			char c[8][CELL_MAX];
+			char c[9][CELL_MAX];
+			size_t k = 7;
 			jtxt(pe, "nbma", c[0], CELL_MAX);
 			jtxt(pe, "tunnel", c[1], CELL_MAX);
 			jtxt(pe, "type", c[2], CELL_MAX);
@@ -197,7 +230,9 @@ static void show_dmvpn(json_object *data, bool detail, FILE *out)
 			jdur(pe, "uptime_s", c[4], CELL_MAX);
 			jtxt(pe, "ike", c[5], CELL_MAX);
 			jms(pe, "keepalive_rtt_ms", c[6], CELL_MAX);
-			jtxt(pe, "attributes", c[7], CELL_MAX);
+			if (ka)
+				jka(pe, c[k++], CELL_MAX);
+			jtxt(pe, "attributes", c[k], CELL_MAX);
 			tbl_add(&t, c);
 		}
 		tbl_print(&t, out);

@@ -20,6 +20,7 @@
 #include "lib/log.h"
 #include "nhrp/nhrp.h"
 #include "overlay/arp.h"
+#include "overlay/ip.h"
 #include "overlay/netlink.h"
 #include "overlay/peer.h"
 
@@ -267,6 +268,23 @@ static void mcast_copy(struct ovl_mcast *m, const struct cfg_mcast *c)
 		m->nbma[m->n_nbma++] = c->nbma[i];
 }
 
+/* Every TAP has the same made-up MAC, so no EUI-64 link-local: one of our
+ * own, hashed from the name and NBMA addresses (ip6_ll_derive). Without
+ * IPv6 in the namespace there is nothing to do. */
+static void ll6_setup(struct ovl_if *oif)
+{
+	struct prefix ll = {.plen = 64};
+	char buf[ADDR_STRLEN];
+	int err;
+
+	if (netlink_link_set_ipv6_ll(oif->nl, oif->tap.ifindex, false) < 0)
+		return;
+	ip6_ll_derive(oif->name, &oif->nbma4, &oif->nbma6, &ll.addr);
+	if ((err = netlink_addr_add(oif->nl, oif->tap.ifindex, &ll)) < 0 && err != -EEXIST)
+		log_warn("%s: link-local %s: %s", oif->name, ipaddr_fmt(&ll.addr, buf, sizeof(buf)),
+		         strerror(-err));
+}
+
 static int link_setup(struct ovl_if *oif)
 {
 	int err;
@@ -277,9 +295,9 @@ static int link_setup(struct ovl_if *oif)
 		log_err("%s: MAC/MTU: %s", oif->name, strerror(-err));
 		return -1;
 	}
-	/* no EUI-64 link-local from our made-up MAC; no redirects (the hub
-	 * relays between spokes on purpose) */
+	/* no redirects (the hub relays between spokes on purpose) */
 	netlink_link_set_ipv4_conf(oif->nl, oif->tap.ifindex, IPV4_DEVCONF_SEND_REDIRECTS, 0);
+	ll6_setup(oif);
 	if (oif->has_addr4) {
 		struct prefix p = oif->addr4;
 		if ((err = netlink_addr_add(oif->nl, oif->tap.ifindex, &p)) < 0 && err != -EEXIST) {

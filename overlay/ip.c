@@ -400,3 +400,40 @@ int ip_icmp_too_big_build(struct writer *w, const uint8_t *pkt, size_t len,
 		              ip_pseudo_csum(&t.src, &t.dst, IPPROTO_NUM_ICMPV6, icmp, 8 + quote));
 	return IP_OK;
 }
+
+/* ---- link-local address ---- */
+
+static uint64_t fnv1a(uint64_t h, const uint8_t *p, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+void ip6_ll_derive(const char *ifname, const struct ipaddr *nbma4, const struct ipaddr *nbma6,
+                   struct ipaddr *out)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	const uint8_t sep = 0;
+
+	h = fnv1a(h, (const uint8_t *)ifname, strlen(ifname));
+	h = fnv1a(h, &sep, 1);
+	if (nbma4 && ipaddr_is_set(nbma4))
+		h = fnv1a(h, nbma4->b, nbma4->len);
+	h = fnv1a(h, &sep, 1);
+	if (nbma6 && ipaddr_is_set(nbma6))
+		h = fnv1a(h, nbma6->b, nbma6->len);
+	memset(out, 0, sizeof(*out));
+	out->family = AF_INET6;
+	out->len = 16;
+	out->b[0] = 0xfe;
+	out->b[1] = 0x80;
+	for (int i = 0; i < 8; i++)
+		out->b[8 + i] = (uint8_t)(h >> (56 - 8 * i));
+	out->b[8] &= (uint8_t)~0x02; /* U/L: local */
+	if (!(out->b[8] | out->b[9] | out->b[10] | out->b[11] | out->b[12] | out->b[13] |
+	      out->b[14] | out->b[15]))
+		out->b[15] = 1;
+}

@@ -136,6 +136,14 @@ int ip_hdr_build(struct writer *w, const struct ip_tmpl *t, size_t payload_len);
 int ip_icmp_too_big_build(struct writer *w, const uint8_t *pkt, size_t len,
                           const struct ipaddr *from, uint32_t mtu);
 
+/* The IPv6 link-local address of an overlay interface: fe80::/64 and an
+ * interface identifier hashed (FNV-1a, 64 bits) from the interface name and
+ * the node's NBMA addresses (either may be NULL or unset), so that each TAP
+ * of a namespace, and each node of an overlay, has its own. The U/L bit is
+ * cleared (RFC 4291: not a universal EUI-64); the identifier is never 0. */
+void ip6_ll_derive(const char *ifname, const struct ipaddr *nbma4, const struct ipaddr *nbma6,
+                   struct ipaddr *out);
+
 const char *ip_strerror(int err);
 /* "UDP", "GRE", "ESP", ... or "unknown". */
 const char *ip_proto_name(uint8_t proto);

@@ -391,7 +391,11 @@ static void op_child_up(void *ctx, struct ikesa *sa, const struct ike_child_info
 	}
 	ike_sa_get_info(sa, &in);
 	/* Volume lifetime (`lifetime ... kilobytes N`): soft at 90 % rekeys. */
-	const struct cfg_profile *prof = in.profile ? config_find_profile(ips->cfg, in.profile) : NULL;
+	const struct cfg_profile *prof = NULL; /* the interface's copy first (reloads) */
+	if (in.profile)
+		prof = ifp && !strcmp(ifp->prof->name, in.profile)
+		           ? ifp->prof
+		           : config_find_profile(ips->cfg, in.profile);
 	if (prof && prof->lifetime_child_kb)
 		sad_set_limits(ips->sad, c->id, prof->lifetime_child_kb * 1024, 0);
 	ch->id = c->id;
@@ -635,9 +639,34 @@ struct ipsec *ipsec_new(struct ev_loop *loop, struct config *cfg)
 	return ips;
 }
 
+int ipsec_config_add(struct ipsec *ips, struct config *cfg)
+{
+	struct config **v = realloc(ips->cfg_more, (ips->n_cfg_more + 1) * sizeof(*v));
+
+	if (!v) {
+		log_err("ipsec: out of memory keeping the reloaded configuration");
+		config_free(cfg);
+		return -1;
+	}
+	ips->cfg_more = v;
+	v[ips->n_cfg_more++] = cfg;
+	return 0;
+}
+
+/* The interface as the newest configuration copy that has it says. */
+static const struct cfg_iface *ipsec_find_iface(const struct ipsec *ips, const char *name)
+{
+	for (size_t i = ips->n_cfg_more; i-- > 0;) {
+		const struct cfg_iface *ifc = config_find_iface(ips->cfg_more[i], name);
+		if (ifc)
+			return ifc;
+	}
+	return config_find_iface(ips->cfg, name);
+}
+
 int ipsec_attach(struct ipsec *ips, struct ovl_if *oif)
 {
-	const struct cfg_iface *ifc = config_find_iface(ips->cfg, oif->name);
+	const struct cfg_iface *ifc = ipsec_find_iface(ips, oif->name);
 	struct ipsec_if *ifp;
 
 	if (!ifc || !ifc->profile)
@@ -689,6 +718,9 @@ void ipsec_free(struct ipsec *ips)
 	free(ips->txbuf);
 	free(ips->ikebuf);
 	config_free(ips->cfg);
+	for (size_t i = 0; i < ips->n_cfg_more; i++)
+		config_free(ips->cfg_more[i]);
+	free(ips->cfg_more);
 	free(ips);
 }
 

@@ -47,8 +47,14 @@ struct ipsec;
 #define IPSEC_QUEUE_MAX 32 /* packets held per peer while IKE comes up */
 
 /* Takes ownership of cfg (profiles must outlive the SAs: a reload does not
- * replace it). NULL on error (logged); cfg is freed then. */
+ * replace it, see ipsec_config_add). NULL on error (logged); cfg is freed then. */
 struct ipsec *ipsec_new(struct ev_loop *loop, struct config *cfg);
+/* A reload that creates protected interfaces hands over a copy of the new
+ * configuration (ownership taken, also on error): later ipsec_attach()
+ * calls look interfaces and profiles up in the newest copy that has them;
+ * the older copies stay, as SAs of running interfaces point into them.
+ * 0, or -1 (ENOMEM, logged). */
+int ipsec_config_add(struct ipsec *ips, struct config *cfg);
 /* Protects oif when its interface (by name) has `tunnel protection` in the
  * ipsec's configuration: opens the sockets of its NBMA addresses and sets
  * oif->protect. 1 attached, 0 not protected, -1 error (logged). */

@@ -76,6 +76,8 @@ struct ipsec_queue { /* packets for one peer waiting for its CHILD SA */
 struct ipsec {
 	struct ev_loop *loop;
 	struct config *cfg;
+	struct config **cfg_more; /* added by reloads (ipsec_config_add), newest last */
+	size_t n_cfg_more;
 	struct ike_engine *eng;
 	struct sad *sad;
 	ev_timer w_timer;

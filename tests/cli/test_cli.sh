@@ -225,7 +225,7 @@ expect_in "$out" "no changes" "reload says there were no changes"
 sed -i 's/^ mtu 1400/ mtu 1300/' "$T/d.conf"
 kill -HUP "$DPID"
 sleep 0.5
-expect_in "$(cat "$T/daemon.log")" "interface dmvpn0: changed (mtu)" "SIGHUP reload logged the change"
+expect_in "$(cat "$T/daemon.log")" "interface dmvpn0: recreated (mtu changed)" "SIGHUP reload logged the change"
 printf 'interface dmvpn0\n mtu 1\n' >>"$T/d.conf"
 expect_rc 1 "reload of a broken file fails" ctl reload
 expect_in "$err" "keeping the running configuration" "the failure says the old configuration stays"

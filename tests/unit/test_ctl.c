@@ -349,6 +349,37 @@ static void test_show(void **state)
 	assert_non_null(strstr(s, "  NBMA        Tunnel    Type  State  Uptime    IKE   RTT\n"));
 	assert_non_null(strstr(s, "  198.18.0.1  10.0.0.1  nhs   down   01:02:03  none  -\n"));
 	free(s);
+	/* keepalive state: a KA column where a peer has it */
+	s = render("show dmvpn",
+	           "{\"interfaces\":[{\"name\":\"dmvpn0\",\"role\":\"hub\",\"peers\":["
+	           "{\"nbma\":\"198.18.0.11\",\"tunnel\":\"10.0.0.11\",\"type\":\"dynamic\","
+	           "\"state\":\"up\",\"uptime_s\":5,\"ike\":\"none\",\"keepalive_rtt_ms\":0.31,"
+	           "\"keepalive\":{\"probing\":true,\"misses\":0,\"last_rx_s\":0.2,\"tx\":9,"
+	           "\"rx\":9}},"
+	           "{\"nbma\":\"198.18.0.12\",\"tunnel\":\"10.0.0.12\",\"type\":\"dynamic\","
+	           "\"state\":\"up\",\"uptime_s\":5,\"ike\":\"none\",\"keepalive_rtt_ms\":null,"
+	           "\"keepalive\":{\"probing\":true,\"misses\":1,\"last_rx_s\":null,\"tx\":1,"
+	           "\"rx\":0}},"
+	           "{\"nbma\":\"198.18.0.13\",\"tunnel\":\"10.0.0.13\",\"type\":\"dynamic\","
+	           "\"state\":\"up\",\"uptime_s\":5,\"ike\":\"none\",\"keepalive_rtt_ms\":null,"
+	           "\"keepalive\":{\"probing\":true,\"misses\":2,\"last_rx_s\":3.0,\"tx\":4,"
+	           "\"rx\":2}},"
+	           "{\"nbma\":\"198.18.0.14\",\"tunnel\":\"10.0.0.14\",\"type\":\"dynamic\","
+	           "\"state\":\"up\",\"uptime_s\":5,\"ike\":\"none\",\"keepalive_rtt_ms\":null,"
+	           "\"keepalive\":{\"probing\":true,\"misses\":0,\"last_rx_s\":null,\"tx\":0,"
+	           "\"rx\":0}},"
+	           "{\"nbma\":\"198.18.0.15\",\"tunnel\":\"10.0.0.15\",\"type\":\"static\","
+	           "\"state\":\"up\",\"uptime_s\":5,\"ike\":\"none\",\"keepalive_rtt_ms\":null}"
+	           "]}]}");
+	assert_non_null(
+	    strstr(s, "  NBMA         Tunnel     Type     State  Uptime    IKE   RTT     KA\n"));
+	assert_non_null(
+	    strstr(s, "  198.18.0.11  10.0.0.11  dynamic  up     00:00:05  none  0.3 ms  ok\n"));
+	assert_non_null(strstr(s, "10.0.0.12  dynamic  up     00:00:05  none  -       1 miss\n"));
+	assert_non_null(strstr(s, "10.0.0.13  dynamic  up     00:00:05  none  -       2 misses\n"));
+	assert_non_null(strstr(s, "10.0.0.14  dynamic  up     00:00:05  none  -       wait\n"));
+	assert_non_null(strstr(s, "10.0.0.15  static   up     00:00:05  none  -       -\n"));
+	free(s);
 	s = render("show nhrp cache", "{\"entries\":[]}");
 	assert_string_equal(s, "NHRP cache is empty\n");
 	free(s);

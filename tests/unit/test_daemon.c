@@ -228,7 +228,8 @@ static void test_reload(void **state)
 	assert_string_equal(jget(o, "status"), "0");
 	assert_string_equal(jget(o, "data.changes.0"), "hostname: spoke1 -> spoke9");
 	assert_string_equal(jget(o, "data.changes.1"), "interface dmvpn1: removed");
-	assert_string_equal(jget(o, "data.changes.2"), "interface dmvpn0: changed (mtu, nhs)");
+	assert_string_equal(jget(o, "data.changes.2"),
+	                    "interface dmvpn0: recreated (mtu, nhs changed)");
 	assert_string_equal(jget(o, "data.changes.3"), "interface dmvpn7: added");
 	assert_string_equal(jget(o, "data.changes.4"), "(missing)");
 	json_object_put(o);
@@ -256,12 +257,73 @@ static void test_reload(void **state)
 	free(path);
 }
 
+static void test_reload_iface_action(void **state)
+{
+	static const char base[] = "crypto ikev2 profile P\n"
+	                           " authentication psk secret1\n"
+	                           "interface dmvpn0\n"
+	                           " ip address 10.0.0.11/32\n"
+	                           " tunnel source 198.18.0.11\n"
+	                           " tunnel key 42\n"
+	                           " tunnel protection ikev2 profile P\n"
+	                           " ip nhrp network-id 1\n"
+	                           "interface dmvpn1\n"
+	                           " ip address 10.1.0.11/32\n"
+	                           " tunnel source 198.18.0.11\n"
+	                           " tunnel key 43\n"
+	                           " ip nhrp network-id 2\n";
+	int nerr = 0;
+	char why[256], *text;
+	struct config *a = config_parse_string("a", base, strlen(base), stderr, &nerr), *b;
+
+	assert_non_null(a);
+	/* the same file: nothing to do */
+	b = config_parse_string("b", base, strlen(base), stderr, &nerr);
+	assert_non_null(b);
+	assert_int_equal(reload_iface_action(a, b, "dmvpn0", why, sizeof(why)), RELOAD_IF_KEEP);
+	assert_int_equal(reload_iface_action(a, b, "dmvpn1", why, sizeof(why)), RELOAD_IF_KEEP);
+	assert_int_equal(reload_iface_action(a, b, "dmvpn9", why, sizeof(why)), RELOAD_IF_KEEP);
+	config_free(b);
+
+	/* key of dmvpn1 changed; dmvpn0 stays */
+	text = strdup(base);
+	strstr(text, "tunnel key 43")[12] = '4';
+	b = config_parse_string("b", text, strlen(text), stderr, &nerr);
+	assert_non_null(b);
+	assert_int_equal(reload_iface_action(a, b, "dmvpn0", why, sizeof(why)), RELOAD_IF_KEEP);
+	assert_int_equal(reload_iface_action(a, b, "dmvpn1", why, sizeof(why)), RELOAD_IF_RECREATE);
+	assert_string_equal(why, "tunnel key changed");
+	config_free(b);
+
+	/* the profile's key changed: the interface it protects is recreated */
+	strstr(text, "secret1")[6] = '2';
+	b = config_parse_string("b", text, strlen(text), stderr, &nerr);
+	assert_non_null(b);
+	assert_int_equal(reload_iface_action(a, b, "dmvpn0", why, sizeof(why)), RELOAD_IF_RECREATE);
+	assert_string_equal(why, "profile P changed");
+	config_free(b);
+
+	/* dmvpn1 gone, dmvpn0 loses its protection */
+	*strstr(text, "interface dmvpn1") = '\0';
+	memcpy(strstr(text, " tunnel protection"), "!", 1);
+	b = config_parse_string("b", text, strlen(text), stderr, &nerr);
+	assert_non_null(b);
+	assert_int_equal(reload_iface_action(a, b, "dmvpn1", why, sizeof(why)), RELOAD_IF_REMOVE);
+	assert_int_equal(reload_iface_action(b, a, "dmvpn1", why, sizeof(why)), RELOAD_IF_ADD);
+	assert_int_equal(reload_iface_action(a, b, "dmvpn0", why, sizeof(why)), RELOAD_IF_RECREATE);
+	assert_string_equal(why, "tunnel protection changed");
+	config_free(b);
+	free(text);
+	config_free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_show_dmvpn),
 	    cmocka_unit_test(test_show_others),
 	    cmocka_unit_test(test_reload),
+	    cmocka_unit_test(test_reload_iface_action),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

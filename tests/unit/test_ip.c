@@ -652,6 +652,37 @@ static void test_capture_malformed(void **state)
 	pcap_close(w.p);
 }
 
+static void test_ll6_derive(void **state)
+{
+	struct ipaddr n4, n4b, a, b, c, d;
+	char buf[ADDR_STRLEN];
+
+	(void)state;
+	assert_int_equal(ipaddr_parse(&n4, "198.18.0.11"), 0);
+	assert_int_equal(ipaddr_parse(&n4b, "198.18.0.12"), 0);
+	ip6_ll_derive("dmvpn0", &n4, NULL, &a);
+	ip6_ll_derive("dmvpn1", &n4, NULL, &b);
+	ip6_ll_derive("dmvpn0", &n4b, NULL, &c);
+	ip6_ll_derive("dmvpn0", &n4, NULL, &d);
+	assert_int_equal(a.family, AF_INET6);
+	assert_int_equal(a.len, 16);
+	assert_int_equal(a.b[0], 0xfe);
+	assert_int_equal(a.b[1], 0x80);
+	for (int i = 2; i < 8; i++)
+		assert_int_equal(a.b[i], 0);
+	assert_int_equal(a.b[8] & 0x02, 0);    /* U/L bit: local */
+	assert_memory_equal(a.b, d.b, 16);     /* stable */
+	assert_memory_not_equal(a.b, b.b, 16); /* per interface name */
+	assert_memory_not_equal(a.b, c.b, 16); /* per node */
+	assert_memory_not_equal(b.b + 8, c.b + 8, 8);
+	assert_non_null(ipaddr_fmt(&a, buf, sizeof(buf)));
+	assert_int_equal(strncmp(buf, "fe80::", 6), 0);
+	/* no NBMA at all still gives a distinct per-name identifier */
+	ip6_ll_derive("dmvpn0", NULL, NULL, &c);
+	ip6_ll_derive("dmvpn1", NULL, NULL, &d);
+	assert_memory_not_equal(c.b, d.b, 16);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -664,6 +695,7 @@ int main(void)
 	    cmocka_unit_test(test_icmp_too_big),
 	    cmocka_unit_test(test_icmp_too_big_errors),
 	    cmocka_unit_test(test_names),
+	    cmocka_unit_test(test_ll6_derive),
 	    cmocka_unit_test(test_captures),
 	    cmocka_unit_test(test_capture_malformed),
 	};
