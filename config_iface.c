@@ -499,5 +499,20 @@ void cfg_iface_check(struct cfg_parser *p, struct cfg_iface *ifc)
 		if (!ifc->profile)
 			cfg_error(p, ifc->protection_line, "no crypto ikev2 profile named '%s'",
 			          ifc->protection_profile);
+		/* SAs are bound to the local NBMA address: one protected
+		 * interface per tunnel source (doc/SPEC.md). */
+		for (size_t i = 0; i < p->cfg->n_ifaces && &p->cfg->ifaces[i] != ifc; i++) {
+			const struct cfg_iface *o = &p->cfg->ifaces[i];
+			bool same = o->tunnel_source_ifname && ifc->tunnel_source_ifname
+			                ? !strcmp(o->tunnel_source_ifname, ifc->tunnel_source_ifname)
+			                : !o->tunnel_source_ifname && !ifc->tunnel_source_ifname &&
+			                      ipaddr_eq(&o->tunnel_source, &ifc->tunnel_source);
+			if (o->protection_profile && same && ifc->tunnel_source_line)
+				cfg_error(p, ifc->protection_line,
+				          "interface '%s': tunnel source already used by protected "
+				          "interface '%s' (protected interfaces need distinct tunnel "
+				          "sources)",
+				          name, o->name ? o->name : "?");
+		}
 	}
 }

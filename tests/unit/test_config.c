@@ -356,6 +356,13 @@ static const struct err_case err_cases[] = {
      "t.conf:2: ip address must be an IPv4 prefix (A.B.C.D/M), not '10.0.0.1/33'\n"},
     {IFACE " tunnel protection ikev2 profile NOPE\n",
      "t.conf:6: no crypto ikev2 profile named 'NOPE'\n"},
+    {"crypto ikev2 profile P\n authentication psk k\n"
+     "interface a\n ip address 10.0.0.1/32\n tunnel source 198.18.0.1\n"
+     " tunnel protection ikev2 profile P\n ip nhrp network-id 1\n"
+     "interface b\n ip address 10.2.0.1/32\n tunnel source 198.18.0.1\n"
+     " tunnel protection ikev2 profile P\n ip nhrp network-id 2\n",
+     "t.conf:11: interface 'b': tunnel source already used by protected interface 'a' "
+     "(protected interfaces need distinct tunnel sources)\n"},
     {IFACE " ip nhrp nhs 10.0.0.2\n",
      "t.conf:6: ip nhrp nhs 10.0.0.2 has no NBMA address (add 'nbma ADDRESS|FQDN')\n"},
     {IFACE " ip nhrp nhs 2001:db8::1 nbma 198.18.0.2\n",
