@@ -19,6 +19,7 @@
 #include "cli/events.h"
 #include "config.h"
 #include "dmvpnd.h"
+#include "frr-integration/zclient.h"
 #include "lib/counters.h"
 #include "lib/log.h"
 #include "overlay/iface.h"
@@ -456,6 +457,44 @@ static void overlay_stop(struct dmvpnd *d)
 	peer_listener_del(on_peer, d);
 }
 
+/* zebra (re)connected: every route of every interface again. */
+static void frr_replay(void *arg)
+{
+	struct dmvpnd *d = arg;
+
+	for (struct ovl_if *oif = d->ifs; oif; oif = oif->next)
+		ovl_routes_reapply(&oif->routes);
+}
+
+/* `frr zapi`: routes go to zebra instead of the kernel. Before the
+ * interfaces, so that their route sinks pick it up. */
+static int frr_start(struct dmvpnd *d)
+{
+	char path[ZCLIENT_PATH_MAX];
+
+	if (!d->cfg || !d->cfg->frr.zapi)
+		return 0;
+	if (d->cfg->frr.zapi_path)
+		snprintf(path, sizeof(path), "%s", d->cfg->frr.zapi_path);
+	else
+		zclient_default_path(d->opts.name, path, sizeof(path));
+	d->zc = zclient_new(d->loop, path, &zapi_frr_8_4, frr_replay, d);
+	if (!d->zc)
+		return -1;
+	ovl_route_sink_apply = zclient_route_apply;
+	ovl_route_sink_ctx = d->zc;
+	return 0;
+}
+
+/* After the interfaces: their routes were withdrawn through it. */
+static void frr_stop(struct dmvpnd *d)
+{
+	ovl_route_sink_apply = NULL;
+	ovl_route_sink_ctx = NULL;
+	zclient_free(d->zc);
+	d->zc = NULL;
+}
+
 /* Everything between a loaded configuration and a running loop. */
 static int dmvpnd_start(struct dmvpnd *d)
 {
@@ -475,6 +514,8 @@ static int dmvpnd_start(struct dmvpnd *d)
 	if (!d->ctl)
 		return -1;
 	signals_start(d);
+	if (frr_start(d) < 0)
+		return -1;
 	if (overlay_start(d) < 0)
 		return -1;
 	return 0;
@@ -483,6 +524,7 @@ static int dmvpnd_start(struct dmvpnd *d)
 static void dmvpnd_stop(struct dmvpnd *d)
 {
 	overlay_stop(d);
+	frr_stop(d);
 	if (d->loop)
 		signals_stop(d);
 	ctl_server_free(d->ctl); /* removes the socket */

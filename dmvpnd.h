@@ -25,6 +25,7 @@ struct config;
 struct ctl_server;
 struct ovl_if;
 struct ipsec;
+struct zclient;
 
 struct dmvpnd_opts {
 	const char *config_path; /* -f, default DMVPN_CONFIG_DEFAULT */
@@ -60,6 +61,7 @@ struct dmvpnd {
 
 	struct ovl_if *ifs; /* overlay interfaces (overlay/iface.h), a list */
 	struct ipsec *ipsec; /* tunnel protection (overlay/ipsec.h), NULL if none */
+	struct zclient *zc;  /* `frr zapi`: the zebra client (frr-integration/zclient.h) */
 	ev_timer retry;     /* creates interfaces that could not come up yet */
 	/* creates the configured interfaces that do not exist (dmvpnd.c; a
 	 * reload calls it after shutting the removed and changed ones down);

@@ -398,7 +398,7 @@ struct ovl_if *ovl_if_new(struct ev_loop *loop, const struct cfg_iface *cfg)
 	}
 	if (link_setup(oif) < 0)
 		goto fail;
-	ovl_routes_init(&oif->routes, oif->tap.ifindex, ovl_routes_netlink_apply, oif->nl);
+	ovl_routes_init_sink(&oif->routes, oif->tap.ifindex, oif->nl);
 	oif->routes.ctr = oif->ctr;
 	snprintf(oif->ctr_module, sizeof(oif->ctr_module), "overlay.%s", oif->name);
 	oif->ctr_registered =

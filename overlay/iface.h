@@ -102,6 +102,13 @@ void ovl_routes_reapply(struct ovl_routes *rs);
 void ovl_routes_flush(struct ovl_routes *rs);
 /* The netlink apply function (ctx: struct netlink *). */
 int ovl_routes_netlink_apply(void *ctx, bool add, const struct netlink_route *r);
+/* The route sink of new interfaces: when ovl_route_sink_apply is set (the
+ * daemon with `frr zapi`: the zebra client), routes go there, else into the
+ * kernel through nl. Set before interfaces are created; cleared after they
+ * are gone. */
+extern ovl_route_apply_fn ovl_route_sink_apply;
+extern void *ovl_route_sink_ctx;
+void ovl_routes_init_sink(struct ovl_routes *rs, int ifindex, struct netlink *nl);
 
 /* ---- multicast replication (overlay/fwd.c) ---- */
 #define OVL_MCAST_MAX_STATIC 16

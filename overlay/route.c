@@ -3,7 +3,8 @@
  * via a peer's overlay address. Every route is tracked so that a peer going
  * down withdraws the routes through it and shutdown withdraws them all.
  * The kernel is reached through an apply function (netlink in the daemon,
- * a mock in the unit tests). Allocation happens here only on route changes,
+ * a mock in the unit tests) or, with `frr zapi`, through zebra (the
+ * daemon sets ovl_route_sink_apply to frr-integration's zclient). Allocation happens here only on route changes,
  * never per packet. */
 #include <errno.h>
 #include <stdlib.h>
@@ -18,6 +19,17 @@ int ovl_routes_netlink_apply(void *ctx, bool add, const struct netlink_route *r)
 	struct netlink *nl = ctx;
 
 	return add ? netlink_route_replace(nl, r) : netlink_route_del(nl, r);
+}
+
+ovl_route_apply_fn ovl_route_sink_apply;
+void *ovl_route_sink_ctx;
+
+void ovl_routes_init_sink(struct ovl_routes *rs, int ifindex, struct netlink *nl)
+{
+	if (ovl_route_sink_apply)
+		ovl_routes_init(rs, ifindex, ovl_route_sink_apply, ovl_route_sink_ctx);
+	else
+		ovl_routes_init(rs, ifindex, ovl_routes_netlink_apply, nl);
 }
 
 void ovl_routes_init(struct ovl_routes *rs, int ifindex, ovl_route_apply_fn apply, void *ctx)
