@@ -437,18 +437,10 @@ int ike_sa_rekey_child(struct ikesa *sa, double now)
 /* Our CHILD rekey was refused or unusable: maybe again later. */
 static void rekey_failed(struct ikesa *sa, const struct ike_msg *in, double now)
 {
-	struct ike_notify n;
-	const char *why = "unacceptable answer";
-	double delay = 30;
-	uint16_t g = 0;
-	for (const struct ike_payload *p = NULL; (p = ike_msg_find(in, IKE_PL_NOTIFY, p));)
-		if (ike_notify_parse(&n, p) == 0 && ike_notify_is_error(n.type)) {
-			why = ike_notify_name(n.type);
-			if (n.type == IKE_N_TEMPORARY_FAILURE)
-				delay = IKE_TEMP_FAIL_DELAY + ike_jitter(IKE_TEMP_FAIL_JITTER);
-			if (n.type == IKE_N_INVALID_KE_PAYLOAD)
-				g = ike_notify_ke_group(&n);
-		}
+	const char *why;
+	double delay;
+	uint16_t g;
+	ike_rekey_refusal(in, &why, &delay, &g);
 	bool col = sa->col_child;
 	ike_child_rekey_clear(sa);
 	if (col || !sa->child_up) {

@@ -226,22 +226,31 @@ fail:
 	return -1;
 }
 
+void ike_rekey_refusal(const struct ike_msg *in, const char **why, double *delay,
+                       uint16_t *group)
+{
+	struct ike_notify n;
+
+	*why = "unacceptable answer";
+	*delay = 30;
+	*group = 0;
+	for (const struct ike_payload *p = NULL; (p = ike_msg_find(in, IKE_PL_NOTIFY, p));)
+		if (ike_notify_parse(&n, p) == 0 && ike_notify_is_error(n.type)) {
+			*why = ike_notify_name(n.type);
+			if (n.type == IKE_N_TEMPORARY_FAILURE)
+				*delay = IKE_TEMP_FAIL_DELAY + ike_jitter(IKE_TEMP_FAIL_JITTER);
+			if (n.type == IKE_N_INVALID_KE_PAYLOAD)
+				*group = ike_notify_ke_group(&n);
+		}
+}
+
 /* Our IKE rekey was refused or unusable: maybe again later. */
 static void rekey_failed(struct ikesa *sa, const struct ike_msg *in, double now)
 {
-	struct ike_notify n;
-	const char *why = "unacceptable answer";
-	double delay = 30;
-	uint16_t g = 0;
-
-	for (const struct ike_payload *p = NULL; (p = ike_msg_find(in, IKE_PL_NOTIFY, p));)
-		if (ike_notify_parse(&n, p) == 0 && ike_notify_is_error(n.type)) {
-			why = ike_notify_name(n.type);
-			if (n.type == IKE_N_TEMPORARY_FAILURE)
-				delay = IKE_TEMP_FAIL_DELAY + ike_jitter(IKE_TEMP_FAIL_JITTER);
-			if (n.type == IKE_N_INVALID_KE_PAYLOAD)
-				g = ike_notify_ke_group(&n);
-		}
+	const char *why;
+	double delay;
+	uint16_t g;
+	ike_rekey_refusal(in, &why, &delay, &g);
 	if (sa->rk_new)
 		ike_sa_close(sa->rk_new, "IKE rekey failed");
 	sa->rk_new = NULL;

@@ -318,6 +318,12 @@ bool ike_collide_first_wins(const uint8_t *a1, size_t a1len, const uint8_t *a2, 
 bool ike_collide_first_contact(const struct ikesa *sa);
 /* The peer sent INITIAL_CONTACT in sa's IKE_AUTH: close its stale SAs. */
 void ike_collide_initial_contact(struct ikesa *sa);
+/* Why a CREATE_CHILD_SA request of ours was refused (the last error
+ * notify, else "unacceptable answer"), when to try again (2-5 s after
+ * TEMPORARY_FAILURE, else 30 s) and the group an INVALID_KE_PAYLOAD asks
+ * for (0: none). */
+void ike_rekey_refusal(const struct ike_msg *in, const char **why, double *delay,
+                       uint16_t *group);
 void ike_collide_dups(struct ike_engine *e, double now);
 /* Marks sa as lost (reason); the peer is expected to delete it. */
 void ike_collide_doom(struct ikesa *sa, const char *reason, double now);
