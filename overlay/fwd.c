@@ -108,6 +108,23 @@ static uint8_t *gre_prepend(const struct ovl_if *oif, uint16_t proto, uint8_t *p
 	return payload - hl;
 }
 
+/* Tunnel protection of one GRE packet: 0 handed to it (sent or queued), -1
+ * dropped (counted; a protected interface never sends cleartext, not even
+ * before protection is attached), 1 unprotected: the caller sends it. */
+static int protected_send(struct ovl_if *oif, const struct ipaddr *nbma, uint8_t *pkt,
+                          size_t len, bool inplace)
+{
+	if (oif->protect && oif->protect->send(oif->protect_ctx, oif, nbma, pkt, len, inplace) == 0) {
+		oif->ctr[OVL_CTR_gre_tx]++;
+		return 0;
+	}
+	if (oif->protect || oif->protect_required) {
+		oif->ctr[OVL_CTR_drop_protect]++;
+		return -1;
+	}
+	return 1;
+}
+
 /* inplace: pkt sits in a receive slot with OVL_HEADROOM/OVL_TAILROOM around
  * it (tunnel protection may encapsulate it there). */
 static void txq_add(struct ovl_if *oif, const struct ipaddr *nbma, uint8_t *pkt, size_t len,
@@ -116,17 +133,8 @@ static void txq_add(struct ovl_if *oif, const struct ipaddr *nbma, uint8_t *pkt,
 	int fd = sock_for(oif, nbma);
 	unsigned i;
 
-	if (oif->protect) {
-		if (oif->protect->send(oif->protect_ctx, oif, nbma, pkt, len, inplace) == 0)
-			oif->ctr[OVL_CTR_gre_tx]++;
-		else
-			oif->ctr[OVL_CTR_drop_protect]++;
+	if (protected_send(oif, nbma, pkt, len, inplace) != 1)
 		return;
-	}
-	if (oif->protect_required) { /* protection not attached (yet): never cleartext */
-		oif->ctr[OVL_CTR_drop_protect]++;
-		return;
-	}
 	if (fd < 0) {
 		oif->ctr[OVL_CTR_drop_no_nbma]++;
 		return;
@@ -159,16 +167,10 @@ int ovl_fwd_send(struct ovl_if *oif, const struct ipaddr *nbma, uint16_t proto, 
 	pkt = gre_prepend(oif, proto, payload, &len);
 	if (!pkt)
 		return -EINVAL;
-	if (oif->protect) {
-		if (oif->protect->send(oif->protect_ctx, oif, nbma, pkt, len, false) < 0) {
-			oif->ctr[OVL_CTR_drop_protect]++;
-			return -EAGAIN;
-		}
-		oif->ctr[OVL_CTR_gre_tx]++;
+	switch (protected_send(oif, nbma, pkt, len, false)) {
+	case 0:
 		return 0;
-	}
-	if (oif->protect_required) {
-		oif->ctr[OVL_CTR_drop_protect]++;
+	case -1:
 		return -EAGAIN;
 	}
 	sl = sockaddr_fill(&sa, nbma);
