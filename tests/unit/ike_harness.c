@@ -247,3 +247,16 @@ void assert_same_keys(void)
 	assert_true(ipaddr_eq(&ca->ts_local_start, &S[0].addr));
 	assert_true(ipaddr_eq(&cb->ts_remote_start, &S[0].addr));
 }
+
+void profs_default(void)
+{
+	prof_init(&PA, "aes256gcm16-prfsha256-x25519", "aes256gcm16", "k");
+	prof_init(&PB, "aes256gcm16-prfsha256-x25519", "aes256gcm16", "k");
+}
+
+bool drop_from_b(int from, const uint8_t *buf, size_t len)
+{
+	(void)buf;
+	(void)len;
+	return from == 1;
+}

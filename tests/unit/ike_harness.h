@@ -51,6 +51,10 @@ extern unsigned frag_size;       /* both engines; 0: default */
 extern bool (*next_drop)(int from, const uint8_t *buf, size_t len);
 
 void prof_init(struct prof_store *ps, const char *ike, const char *esp, const char *psk);
+/* PA and PB: aes256gcm16-prfsha256-x25519, esp aes256gcm16, PSK "k". */
+void profs_default(void);
+/* A drop filter: everything B sends is lost. */
+bool drop_from_b(int from, const uint8_t *buf, size_t len);
 /* New engines (cb: B's configuration, NULL: as A's); now = 1000. */
 void engines(const struct ike_engine_conf *cb);
 /* Delivers queued messages until none is left. */

@@ -180,18 +180,11 @@ static void test_ike_rekey_api(void **st)
 
 /* Our IKE rekey never answered: the old SA gives up like any request and
  * the unfinished new one is freed with it (ASan: no leak). */
-static bool drop_b(int from, const uint8_t *buf, size_t len)
-{
-	(void)buf;
-	(void)len;
-	return from == 1;
-}
-
 static void test_ike_rekey_unanswered(void **st)
 {
 	(void)st;
 	setup_pair(IKE_SUITE, ESP_SUITE, ESP_SUITE);
-	drop_fn = drop_b;
+	drop_fn = drop_from_b;
 	assert_int_equal(ike_sa_rekey_ike(first(0), now), 0);
 	run_until(now + 100);
 	assert_int_equal(ike_engine_sa_count(S[0].e), 0);
@@ -555,7 +548,7 @@ static void test_invalid_ike_spi(void **st)
 	while (qn)
 		free(Q[--qn]);
 	/* A gives up on its DELETE and closes */
-	drop_fn = drop_b;
+	drop_fn = drop_from_b;
 	run_until(now + 100);
 	assert_int_equal(ike_engine_sa_count(S[0].e), 0);
 	drop_fn = NULL;

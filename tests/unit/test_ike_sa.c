@@ -75,8 +75,7 @@ static void test_handshake_gcm_ecp384(void **st)
 static void test_tunnel_fallback(void **st)
 {
 	(void)st;
-	prof_init(&PA, "aes256gcm16-prfsha256-x25519", "aes256gcm16", "k");
-	prof_init(&PB, "aes256gcm16-prfsha256-x25519", "aes256gcm16", "k");
+	profs_default();
 	struct ike_engine_conf cb = {.no_transport_mode = true};
 	engines(&cb);
 	ike_initiate(S[0].e, &PA.p, &S[0].addr, &S[1].addr, now);
@@ -148,8 +147,7 @@ static bool drop_auth_from_a(int from, const uint8_t *buf, size_t len)
 static void test_cookie(void **st)
 {
 	(void)st;
-	prof_init(&PA, "aes256gcm16-prfsha256-x25519", "aes256gcm16", "k");
-	prof_init(&PB, "aes256gcm16-prfsha256-x25519", "aes256gcm16", "k");
+	profs_default();
 	struct ike_engine_conf cb = {.cookie_threshold = 1, .half_open_timeout = 30};
 	engines(&cb);
 	/* a first initiator that never completes leaves one half-open SA */
@@ -174,20 +172,12 @@ static void test_cookie(void **st)
 	teardown_engines();
 }
 
-static bool drop_all_from_b(int from, const uint8_t *buf, size_t len)
-{
-	(void)buf;
-	(void)len;
-	return from == 1;
-}
-
 static void test_retransmit_giveup(void **st)
 {
 	(void)st;
-	prof_init(&PA, "aes256gcm16-prfsha256-x25519", "aes256gcm16", "k");
-	prof_init(&PB, "aes256gcm16-prfsha256-x25519", "aes256gcm16", "k");
+	profs_default();
 	engines(NULL);
-	drop_fn = drop_all_from_b;
+	drop_fn = drop_from_b;
 	double t0 = now;
 	ike_initiate(S[0].e, &PA.p, &S[0].addr, &S[1].addr, now);
 	run_until(INFINITY);
@@ -233,18 +223,10 @@ static void test_retransmit_recovers(void **st)
 	teardown_engines();
 }
 
-static bool drop_b_when_armed(int from, const uint8_t *buf, size_t len)
-{
-	(void)buf;
-	(void)len;
-	return from == 1;
-}
-
 static void test_dpd(void **st)
 {
 	(void)st;
-	prof_init(&PA, "aes256gcm16-prfsha256-x25519", "aes256gcm16", "k");
-	prof_init(&PB, "aes256gcm16-prfsha256-x25519", "aes256gcm16", "k");
+	profs_default();
 	PA.p.has_dpd = true;
 	PA.p.dpd_interval = 10;
 	PA.p.dpd_retry_interval = 2;
@@ -262,7 +244,7 @@ static void test_dpd(void **st)
 	assert_int_equal(S[0].ike_down, 0);
 	/* now B goes silent */
 	double last = t0 + 30; /* probes at +10, +20, +30 were answered */
-	drop_fn = drop_b_when_armed;
+	drop_fn = drop_from_b;
 	unsigned sent0 = S[0].sent;
 	run_until(now + 100);
 	assert_int_equal(S[0].ike_down, 1);
@@ -276,8 +258,7 @@ static void test_dpd(void **st)
 static void test_dpd_on_demand(void **st)
 {
 	(void)st;
-	prof_init(&PA, "aes256gcm16-prfsha256-x25519", "aes256gcm16", "k");
-	prof_init(&PB, "aes256gcm16-prfsha256-x25519", "aes256gcm16", "k");
+	profs_default();
 	PA.p.has_dpd = true;
 	PA.p.dpd_interval = 5;
 	PA.p.dpd_retry_interval = 1;
@@ -289,7 +270,7 @@ static void test_dpd_on_demand(void **st)
 	uint64_t probes = ike_ctr[IKE_CTR_DPD_SENT];
 	run_until(now + 60); /* idle: no probe */
 	assert_int_equal(ike_ctr[IKE_CTR_DPD_SENT], probes);
-	drop_fn = drop_b_when_armed;
+	drop_fn = drop_from_b;
 	double t = now;
 	ike_sa_note_traffic(first(0), true, false, now); /* sent, nothing back */
 	run_until(now + 60);
@@ -303,8 +284,7 @@ static void test_dpd_on_demand(void **st)
 static void test_delete(void **st)
 {
 	(void)st;
-	prof_init(&PA, "aes256gcm16-prfsha256-x25519", "aes256gcm16", "k");
-	prof_init(&PB, "aes256gcm16-prfsha256-x25519", "aes256gcm16", "k");
+	profs_default();
 	engines(NULL);
 	ike_initiate(S[0].e, &PA.p, &S[0].addr, &S[1].addr, now);
 	run_until(now + 1);
@@ -579,8 +559,7 @@ static void test_ike_rekey_responder(void **st)
 static void test_garbage_ignored(void **st)
 {
 	(void)st;
-	prof_init(&PA, "aes256gcm16-prfsha256-x25519", "aes256gcm16", "k");
-	prof_init(&PB, "aes256gcm16-prfsha256-x25519", "aes256gcm16", "k");
+	profs_default();
 	engines(NULL);
 	ike_initiate(S[0].e, &PA.p, &S[0].addr, &S[1].addr, now);
 	run_until(now + 1);
