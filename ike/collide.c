@@ -78,15 +78,22 @@ static bool candidate(const struct ikesa *sa)
 	       !sa->pending_delete;
 }
 
-static bool same_peer(const struct ikesa *a, const struct ikesa *b)
+/* The same remote identity under the same profile. */
+static bool same_identity(const struct ikesa *a, const struct ikesa *b)
 {
-	if (!ipaddr_eq(&a->remote, &b->remote) || a->id_remote_len != b->id_remote_len ||
+	if (a->id_remote_len != b->id_remote_len ||
 	    memcmp(a->id_remote, b->id_remote, a->id_remote_len) != 0)
 		return false;
 	if (a->prof == b->prof)
 		return true;
 	return a->prof && b->prof && a->prof->name && b->prof->name &&
 	       !strcmp(a->prof->name, b->prof->name);
+}
+
+/* ... and at the same address. */
+static bool same_peer(const struct ikesa *a, const struct ikesa *b)
+{
+	return ipaddr_eq(&a->remote, &b->remote) && same_identity(a, b);
 }
 
 /* Does a survive against b? The lowest (SPIi, SPIr). */
@@ -133,17 +140,6 @@ bool ike_collide_first_contact(const struct ikesa *sa)
 		if (o != sa && o->state != IKE_S_CLOSED && ipaddr_eq(&o->remote, &sa->remote))
 			return false;
 	return true;
-}
-
-static bool same_identity(const struct ikesa *a, const struct ikesa *b)
-{
-	if (a->id_remote_len != b->id_remote_len ||
-	    memcmp(a->id_remote, b->id_remote, a->id_remote_len) != 0)
-		return false;
-	if (a->prof == b->prof)
-		return true;
-	return a->prof && b->prof && a->prof->name && b->prof->name &&
-	       !strcmp(a->prof->name, b->prof->name);
 }
 
 void ike_collide_initial_contact(struct ikesa *sa)

@@ -41,6 +41,18 @@ void nhrp_tx_init(struct nhrp_if *nif, enum nhrp_type type)
 	nif->tx.ext_end = true;
 }
 
+void nhrp_tx_set_responder(struct nhrp_if *nif, struct nhrp_packet *pkt)
+{
+	struct nhrp_ext *r = nhrp_ext_get(pkt, NHRP_EXT_RESPONDER);
+	struct nhrp_cie own;
+
+	if (!r)
+		return;
+	r->u.cies.count = 0;
+	nhrp_own_cie(nif, &own, (uint8_t)nif->plen_max, nif->holdtime);
+	nhrp_ext_append_cie(pkt, NHRP_EXT_RESPONDER, &own);
+}
+
 void nhrp_tx_set_auth(struct nhrp_if *nif, struct nhrp_packet *pkt)
 {
 	if (!nif->auth_len)

@@ -145,6 +145,9 @@ void nhrp_tx_init(struct nhrp_if *nif, enum nhrp_type type);
  * Reverse Transit, Authentication (when configured), Cisco NAT. */
 void nhrp_tx_std_ext(struct nhrp_if *nif, struct nhrp_packet *pkt, bool responder);
 void nhrp_tx_set_auth(struct nhrp_if *nif, struct nhrp_packet *pkt);
+/* Fills the Responder Address extension (added by nhrp_tx_std_ext) with
+ * our own CIE: we answer this reply. */
+void nhrp_tx_set_responder(struct nhrp_if *nif, struct nhrp_packet *pkt);
 int nhrp_tx_send(struct nhrp_if *nif, const struct nhrp_packet *pkt, const struct ipaddr *nbma);
 void nhrp_own_cie(const struct nhrp_if *nif, struct nhrp_cie *c, uint8_t plen, uint16_t hold);
 uint32_t nhrp_reqid(struct nhrp_if *nif);

@@ -23,13 +23,7 @@ static void reg_reply(struct nhrp_if *nif, const struct ipaddr *src, uint8_t cod
 			p->cies.e[i].holding_time = hold;
 	}
 	nhrp_tx_std_ext(nif, p, true);
-	struct nhrp_ext *r = nhrp_ext_get(p, NHRP_EXT_RESPONDER);
-	if (r) {
-		r->u.cies.count = 0;
-		struct nhrp_cie own;
-		nhrp_own_cie(nif, &own, (uint8_t)nif->plen_max, nif->holdtime);
-		nhrp_ext_append_cie(p, NHRP_EXT_RESPONDER, &own);
-	}
+	nhrp_tx_set_responder(nif, p);
 	nhrp_tx_set_auth(nif, p);
 	if (nat) {
 		/* Tell the client its address as we see it. */

@@ -125,13 +125,7 @@ void nhrp_shortcut_answer(struct nhrp_if *nif, const struct ipaddr *src, double 
 	}
 	p->cies.count = 1;
 	nhrp_tx_std_ext(nif, p, true);
-	struct nhrp_ext *r = nhrp_ext_get(p, NHRP_EXT_RESPONDER);
-	if (r) {
-		r->u.cies.count = 0;
-		struct nhrp_cie own;
-		nhrp_own_cie(nif, &own, (uint8_t)nif->plen_max, nif->holdtime);
-		nhrp_ext_append_cie(p, NHRP_EXT_RESPONDER, &own);
-	}
+	nhrp_tx_set_responder(nif, p);
 	nhrp_tx_set_auth(nif, p);
 	struct nhrp_ext *ne = nhrp_ext_get(p, NHRP_EXT_CISCO_NAT);
 	if (ne) {

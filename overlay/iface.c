@@ -474,3 +474,14 @@ void ovl_if_shutdown(struct ovl_if *oif)
 	log_notice("%s: down", oif->name);
 	ovl_if_free(oif);
 }
+
+void ovl_peer_dead(struct ovl_if *oif, struct peer *p, const char *why, double now)
+{
+	peer_ref(p); /* the engines may drop the last other reference */
+	if (oif->nhrp4)
+		nhrp_peer_dead(oif->nhrp4, p, why, now);
+	if (oif->nhrp6)
+		nhrp_peer_dead(oif->nhrp6, p, why, now);
+	peer_set_state(p, PEER_DOWN, why);
+	peer_put(p);
+}

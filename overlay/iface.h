@@ -237,6 +237,10 @@ void ovl_ka_reply_input(struct ovl_if *oif, const struct ipaddr *src, const stru
 bool ovl_ka_reflect_ok(const struct ovl_if *oif, const struct ipaddr *src);
 /* Set by the daemon: called when a peer is declared dead by keepalives
  * (emits the "keepalive" event). */
+/* A peer declared dead (keepalives, IKE DPD): both NHRP engines withdraw
+ * what goes through it (entries, routes, purges; its NHS re-registers),
+ * then the peer goes DOWN with reason why. The one place for it. */
+void ovl_peer_dead(struct ovl_if *oif, struct peer *p, const char *why, double now);
 extern void (*ovl_ka_dead_hook)(struct ovl_if *oif, struct peer *p, unsigned misses,
                                 const char *reason);
 

@@ -487,13 +487,7 @@ static void op_ike_down(void *ctx, struct ikesa *sa, const struct ike_sa_info *i
 			continue;
 		ips->ctr[IPSEC_CTR_peer_dead]++;
 		log_warn("ipsec %s: peer %s declared dead (%s)", oif->name, b, reason);
-		peer_ref(p);
-		if (oif->nhrp4)
-			nhrp_peer_dead(oif->nhrp4, p, why, now);
-		if (oif->nhrp6)
-			nhrp_peer_dead(oif->nhrp6, p, why, now);
-		peer_set_state(p, PEER_DOWN, why);
-		peer_put(p);
+		ovl_peer_dead(oif, p, why, now);
 		ovl_if_timer_update(oif);
 	}
 }

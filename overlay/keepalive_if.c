@@ -126,15 +126,9 @@ static void ka_dead(struct ovl_if *oif, struct peer *p, double now)
 	log_warn("%s: peer %s declared dead (%s, last reply %s)", oif->name,
 	         ipaddr_fmt(&p->nbma, b, sizeof(b)), why,
 	         p->ka.last_reply < 0 ? "never" : "earlier");
-	peer_ref(p);
 	if (ovl_ka_dead_hook)
 		ovl_ka_dead_hook(oif, p, misses, why);
-	if (oif->nhrp4)
-		nhrp_peer_dead(oif->nhrp4, p, why, now);
-	if (oif->nhrp6)
-		nhrp_peer_dead(oif->nhrp6, p, why, now);
-	peer_set_state(p, PEER_DOWN, why);
-	peer_put(p);
+	ovl_peer_dead(oif, p, why, now);
 }
 
 void ovl_ka_run(struct ovl_if *oif, double now)
